@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef EDGEAICTL_MAIN_H
+#define EDGEAICTL_MAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit statuses scripts can trust. */
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+struct cmd {
+	const char *name;
+	int (*func)(int argc, char **argv);
+	const char *help;	/* one line for the help listing */
+};
+
+extern bool json_output;
+extern bool pretty_output;
+extern const char *bin_name;
+
+/*
+ * Run the command of @cmds that argv[0] names or unambiguously abbreviates.
+ * With no argument, @deflt runs (if not NULL). Returns an exit status.
+ */
+int cmd_select(const struct cmd *cmds, int argc, char **argv,
+	       int (*deflt)(int argc, char **argv), const char *object);
+void cmd_help_list(const struct cmd *cmds, const char *object);
+
+/*
+ * Output: one call per field serves both text and JSON. Text goes to
+ * stdout as "label: value" lines; JSON builds one document printed by
+ * out_end(). Errors go to stderr in text mode and as {"error": ...} on
+ * stdout under -j.
+ */
+void out_begin(void);
+int out_end(void);
+void out_obj_begin(const char *key, const char *label);
+void out_obj_end(void);
+void out_str(const char *key, const char *label, const char *val);
+void out_u64(const char *key, const char *label, uint64_t val);
+void out_bool(const char *key, const char *label, bool val);
+void out_strlist(const char *key, const char *label, const char **vals,
+		 int n);
+int error_out(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int do_version(int argc, char **argv);
+
+#endif /* EDGEAICTL_MAIN_H */
