@@ -1,37 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edgeai: the /dev/edgeai character device.
+ * edgeai: tensor rings for sensor streams, behind /dev/edgeai.
  *
- * A misc device so that udev creates the node and no major number has to be
- * reserved. The file operations are deliberately thin: everything an fd can
- * do is an ioctl (ioctl.c) until tensor rings add mmap and poll.
+ * A misc device so that udev (or devtmpfs) creates the node and no major
+ * number has to be reserved. ring.c holds the rings and the in-kernel
+ * producer API, file.c what an fd can do (mmap, poll, io_uring), ioctl.c
+ * the commands. Rings outlive the fds that create them; the module cannot
+ * be removed while any fd, mapping (which holds its file) or producer
+ * module (which uses its symbols) remains.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/build_bug.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/stddef.h>
 
 #include "edgeai_internal.h"
 
-static int edgeai_open(struct inode *inode, struct file *file)
-{
-	return nonseekable_open(inode, file);
-}
+unsigned int edgeai_max_rings = 64;
+module_param_named(max_rings, edgeai_max_rings, uint, 0644);
+MODULE_PARM_DESC(max_rings, "Most rings that may exist at once (default 64)");
 
-static int edgeai_release(struct inode *inode, struct file *file)
-{
-	return 0;
-}
+unsigned long edgeai_max_ring_bytes = 64UL << 20;
+module_param_named(max_ring_bytes, edgeai_max_ring_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_ring_bytes, "Largest ring in bytes, headers included (default 64 MiB)");
 
-static const struct file_operations edgeai_fops = {
-	.owner		= THIS_MODULE,
-	.open		= edgeai_open,
-	.release	= edgeai_release,
-	.unlocked_ioctl	= edgeai_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
-};
+unsigned long edgeai_max_total_bytes = 256UL << 20;
+module_param_named(max_total_bytes, edgeai_max_total_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_total_bytes, "Memory all rings together may use (default 256 MiB)");
 
 static struct miscdevice edgeai_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
@@ -40,25 +37,49 @@ static struct miscdevice edgeai_misc = {
 	.mode	= 0660,
 };
 
+static void __init edgeai_check_abi(void)
+{
+	BUILD_BUG_ON(sizeof(struct edgeai_info) != EDGEAI_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct edgeai_ring_create) !=
+		     EDGEAI_RING_CREATE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct edgeai_ring_attach) !=
+		     EDGEAI_RING_ATTACH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct edgeai_ring_info) !=
+		     EDGEAI_RING_INFO_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct edgeai_ring_stats) !=
+		     EDGEAI_RING_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct edgeai_ring_destroy) !=
+		     EDGEAI_RING_DESTROY_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct edgeai_ring_publish) !=
+		     EDGEAI_RING_PUBLISH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct edgeai_slot_hdr) != 32);
+	BUILD_BUG_ON(sizeof(struct edgeai_tensor_desc) != 48);
+	BUILD_BUG_ON(sizeof(struct edgeai_ring_offsets) != 64);
+	BUILD_BUG_ON(sizeof(struct edgeai_uring_wait) != 16);
+	BUILD_BUG_ON(sizeof(struct edgeai_ctrl_page) > PAGE_SIZE);
+	BUILD_BUG_ON(EDGEAI_FEATURES & ~EDGEAI_FEATURES_KNOWN);
+	BUILD_BUG_ON(EDGEAI_SLOT_ALIGN % sizeof(u64));
+}
+
 static int __init edgeai_init(void)
 {
 	int ret;
 
-	BUILD_BUG_ON(sizeof(struct edgeai_info) != EDGEAI_INFO_SIZE_VER0);
-	BUILD_BUG_ON(EDGEAI_FEATURES & ~EDGEAI_FEATURES_KNOWN);
-
+	edgeai_check_abi();
 	ret = misc_register(&edgeai_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", EDGEAI_DEV_NAME, ret);
 		return ret;
 	}
-	pr_info("version %s, ABI %u\n", EDGEAI_VERSION, EDGEAI_ABI_VERSION);
+	pr_info("version %s, ABI %u, features 0x%llx\n", EDGEAI_VERSION,
+		EDGEAI_ABI_VERSION, (unsigned long long)EDGEAI_FEATURES);
 	return 0;
 }
 
 static void __exit edgeai_exit(void)
 {
 	misc_deregister(&edgeai_misc);
+	edgeai_ring_destroy_all();
 }
 
 module_init(edgeai_init);

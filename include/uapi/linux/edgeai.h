@@ -28,10 +28,14 @@
 
 /*
  * Feature bits reported in edgeai_info.features. A bit is set only when the
- * running module implements the whole feature. None are defined yet: the
- * tensor-ring, poll, io_uring and netlink features add theirs as they land.
+ * running module implements the whole feature.
  */
-#define EDGEAI_FEATURES_KNOWN	0ULL
+#define EDGEAI_FEAT_RINGS	(1ULL << 0)	/* ring ioctls + mmap */
+#define EDGEAI_FEAT_POLL	(1ULL << 1)	/* poll() with a watermark */
+#define EDGEAI_FEAT_URING_CMD	(1ULL << 2)	/* IORING_OP_URING_CMD wait */
+#define EDGEAI_FEAT_OVERWRITE	(1ULL << 3)	/* EDGEAI_RING_F_OVERWRITE */
+#define EDGEAI_FEAT_USER_PRODUCER (1ULL << 4)	/* EDGEAI_RING_F_USER_PRODUCER */
+#define EDGEAI_FEATURES_KNOWN	((1ULL << 5) - 1)
 
 /*
  * Element types of a tensor. Values are stable ABI; 0 is invalid so that a
@@ -72,7 +76,362 @@ struct edgeai_info {
 
 #define EDGEAI_INFO_SIZE_VER0	104
 
+/* Ring names: 1..31 bytes of [A-Za-z0-9_.-], NUL-terminated, unique. */
+#define EDGEAI_NAME_LEN		32
+#define EDGEAI_MAX_RANK		4
+#define EDGEAI_MAX_SLOTS	(1U << 20)
+
+/* edgeai_tensor_desc.flags */
+#define EDGEAI_TENSOR_F_QUANT	(1U << 0)	/* scale/zero_point are valid */
+#define EDGEAI_TENSOR_FLAGS_ALL	EDGEAI_TENSOR_F_QUANT
+
+/**
+ * struct edgeai_tensor_desc - the tensor each slot's payload holds
+ * @dtype: EDGEAI_DTYPE_*
+ * @rank: number of dimensions, 0 (opaque bytes, dtype U8) to
+ *	EDGEAI_MAX_RANK
+ * @shape: dimensions; entries at and past @rank must be 0, the others > 0.
+ *	The product times the dtype size must fit in the slot payload.
+ * @flags: EDGEAI_TENSOR_F_*
+ * @scale_f32: quantization scale as IEEE-754 binary32 bits (the kernel
+ *	never interprets it); 0 unless EDGEAI_TENSOR_F_QUANT
+ * @zero_point: quantization zero point; 0 unless EDGEAI_TENSOR_F_QUANT
+ * @reserved: must be 0
+ */
+struct edgeai_tensor_desc {
+	__u32 dtype;
+	__u32 rank;
+	__u32 shape[EDGEAI_MAX_RANK];
+	__u32 flags;
+	__u32 scale_f32;
+	__s32 zero_point;
+	__u32 reserved[3];
+};
+
+/* edgeai_ring_create.flags */
+#define EDGEAI_RING_F_OVERWRITE	(1U << 0)	/* full: overwrite oldest */
+#define EDGEAI_RING_F_USER_PRODUCER (1U << 1)	/* fed from userspace */
+#define EDGEAI_RING_FLAGS_ALL	(EDGEAI_RING_F_OVERWRITE | \
+				 EDGEAI_RING_F_USER_PRODUCER)
+
+/**
+ * struct edgeai_ring_create - EDGEAI_IOC_RING_CREATE
+ * @size: sizeof(struct edgeai_ring_create)
+ * @flags: EDGEAI_RING_F_*. Without OVERWRITE a full ring drops the newest
+ *	sample (counted, EDGEAI_DROP_FULL); with it the oldest unconsumed
+ *	slot is overwritten (counted, EDGEAI_DROP_OVERWRITTEN). Without
+ *	USER_PRODUCER, producers are in-kernel drivers; with it, one
+ *	userspace producer fills slots in its mapping and publishes them
+ *	with EDGEAI_IOC_RING_PUBLISH.
+ * @slot_count: number of slots, a power of two, 2..EDGEAI_MAX_SLOTS
+ * @slot_size: payload bytes per slot, 1..(1 << 20)
+ * @name: ring name (see EDGEAI_NAME_LEN)
+ * @desc: tensor descriptor of each payload
+ * @ring_id: out: the new ring's id (never 0)
+ * @__pad: must be 0
+ * @reserved: must be 0
+ */
+struct edgeai_ring_create {
+	__u32 size;
+	__u32 flags;
+	__u32 slot_count;
+	__u32 slot_size;
+	char name[EDGEAI_NAME_LEN];
+	struct edgeai_tensor_desc desc;
+	__u32 ring_id;
+	__u32 __pad;
+	__u64 reserved[4];
+};
+
+#define EDGEAI_RING_CREATE_SIZE_VER0	136
+
+/* Roles for EDGEAI_IOC_RING_ATTACH. */
+#define EDGEAI_ROLE_CONSUMER	1	/* one per ring */
+#define EDGEAI_ROLE_PRODUCER	2	/* USER_PRODUCER rings only, one */
+#define EDGEAI_ROLE_OBSERVER	3	/* read-only: info, stats, mmap RO */
+
+/* edgeai_ring_attach.flags */
+#define EDGEAI_ATTACH_F_BY_NAME	(1U << 0)	/* use @name, not @ring_id */
+#define EDGEAI_ATTACH_FLAGS_ALL	EDGEAI_ATTACH_F_BY_NAME
+
+/*
+ * mmap offsets: each selects one region of the attached ring. A mapping
+ * must start at a region's offset and may not be longer than the region.
+ *
+ *  CTRL   written by the kernel only, mapped read-only for every role
+ *  CONS   the consumer's page: it writes its tail there (RW for the
+ *         consumer, read-only for the others)
+ *  SLOTS  slot headers and payloads: read-only for consumers and
+ *         observers, read-write for the producer of a USER_PRODUCER ring
+ */
+#define EDGEAI_OFF_CTRL		0x00000000ULL
+#define EDGEAI_OFF_CONS		0x10000000ULL
+#define EDGEAI_OFF_SLOTS	0x20000000ULL
+
+/**
+ * struct edgeai_ring_offsets - where everything is in the mapping
+ *
+ * Offsets are relative to the start of the region named in the field.
+ * Positions (head, tail) are free-running __u64 counts of slots; the slot
+ * of position p is at slots + (p & (slot_count - 1)) * slot_stride.
+ *
+ * Ordering (the same rules as io_uring and AF_XDP):
+ *  - the kernel writes a slot, then store-releases ctrl.head; a consumer
+ *    load-acquires ctrl.head, then reads slots [tail, head);
+ *  - a consumer finishes with slots, then store-releases cons.tail; the
+ *    kernel load-acquires cons.tail before it reuses those slots;
+ *  - ctrl.tail_floor is the oldest slot the kernel still considers
+ *    occupied (>= the consumer's tail once validated). In OVERWRITE rings
+ *    it moves past slots that were overwritten: a consumer whose tail is
+ *    below it lost (tail_floor - tail) slots, and after reading a slot it
+ *    must re-check (load-acquire) that tail_floor has not passed it.
+ *
+ * The kernel never trusts cons.tail: it reads it once per use, rejects
+ * and counts (EDGEAI_RING_STATS.bad_index) a value outside
+ * [previous tail, head], and keeps its own copy.
+ *
+ * @ctrl_head: __u64, published producer position (CTRL)
+ * @ctrl_tail_floor: __u64 (CTRL)
+ * @ctrl_flags: __u32, EDGEAI_CTRL_F_* (CTRL)
+ * @cons_tail: __u64, the consumer's position (CONS)
+ * @slots: offset of slot 0 (SLOTS)
+ * @ctrl_size: length to map at EDGEAI_OFF_CTRL
+ * @cons_size: length to map at EDGEAI_OFF_CONS
+ * @slots_size: length to map at EDGEAI_OFF_SLOTS
+ * @slot_stride: bytes from one slot header to the next (64-byte multiple)
+ * @__pad: 0
+ * @reserved: 0
+ */
+struct edgeai_ring_offsets {
+	__u32 ctrl_head;
+	__u32 ctrl_tail_floor;
+	__u32 ctrl_flags;
+	__u32 cons_tail;
+	__u32 slots;
+	__u32 slot_stride;
+	__u64 ctrl_size;
+	__u64 cons_size;
+	__u64 slots_size;
+	__u64 reserved[2];
+};
+
+/* Bits in the __u32 at ctrl_flags. */
+#define EDGEAI_CTRL_F_DEAD	(1U << 0)	/* ring destroyed: no more data */
+
+/**
+ * struct edgeai_slot_hdr - at the start of every slot, payload follows
+ * @seq: sequence number: every sample offered to the ring takes the next
+ *	one, dropped or not, so gaps show exactly the dropped samples
+ * @ts_ns: CLOCK_MONOTONIC time of the sample, ns
+ * @sensor_id: producer-defined sensor id
+ * @tag: producer-defined tag (class, priority, pipeline)
+ * @len: payload bytes (never more than the ring's slot_size; consumers
+ *	must still clamp it for USER_PRODUCER rings)
+ * @flags: EDGEAI_SLOT_F_*
+ */
+struct edgeai_slot_hdr {
+	__u64 seq;
+	__u64 ts_ns;
+	__u32 sensor_id;
+	__u32 tag;
+	__u32 len;
+	__u32 flags;
+};
+
+#define EDGEAI_SLOT_F_ANOMALY	(1U << 0)	/* ground truth: injected */
+#define EDGEAI_SLOT_F_USER	(0xffU << 24)	/* free for producers */
+
+/**
+ * struct edgeai_ring_attach - EDGEAI_IOC_RING_ATTACH: bind this fd to a ring
+ * @size: sizeof(struct edgeai_ring_attach)
+ * @flags: EDGEAI_ATTACH_F_*
+ * @ring_id: in: the ring (unless BY_NAME); out: the ring's id
+ * @role: EDGEAI_ROLE_*
+ * @name: in with BY_NAME; out: the ring's name
+ * @watermark: poll()/epoll report EPOLLIN when at least this many slots
+ *	are ready (0 means 1); at most slot_count
+ * @__pad: must be 0
+ * @off: out: the layout of the mapping
+ * @reserved: must be 0
+ *
+ * An fd is attached to at most one ring (-EBUSY otherwise). A ring has at
+ * most one consumer and, if USER_PRODUCER, one producer (-EBUSY).
+ */
+struct edgeai_ring_attach {
+	__u32 size;
+	__u32 flags;
+	__u32 ring_id;
+	__u32 role;
+	char name[EDGEAI_NAME_LEN];
+	__u32 watermark;
+	__u32 __pad;
+	struct edgeai_ring_offsets off;
+	__u64 reserved[4];
+};
+
+#define EDGEAI_RING_ATTACH_SIZE_VER0	152
+
+/**
+ * struct edgeai_ring_info - EDGEAI_IOC_RING_INFO: describe a ring
+ * @size: sizeof(struct edgeai_ring_info)
+ * @flags: must be 0
+ * @ring_id: in: the ring, or 0 for the ring this fd is attached to
+ * @ring_flags: out: EDGEAI_RING_F_* it was created with
+ * @slot_count: out
+ * @slot_size: out: payload bytes per slot
+ * @name: out
+ * @desc: out
+ * @refs: out: references held (fds, mappings, in-kernel producers, the
+ *	registry itself while the ring is not destroyed)
+ * @state: out: EDGEAI_RING_STATE_*
+ * @off: out: mapping layout
+ * @reserved: must be 0
+ */
+struct edgeai_ring_info {
+	__u32 size;
+	__u32 flags;
+	__u32 ring_id;
+	__u32 ring_flags;
+	__u32 slot_count;
+	__u32 slot_size;
+	char name[EDGEAI_NAME_LEN];
+	struct edgeai_tensor_desc desc;
+	__u32 refs;
+	__u32 state;
+	struct edgeai_ring_offsets off;
+	__u64 reserved[4];
+};
+
+#define EDGEAI_RING_INFO_SIZE_VER0	208
+
+#define EDGEAI_RING_STATE_LIVE		1
+#define EDGEAI_RING_STATE_DESTROYED	2	/* still mapped or held */
+
+/* Why samples were dropped: indices into edgeai_ring_stats.drops[]. */
+#define EDGEAI_DROP_FULL	0	/* ring full, newest dropped */
+#define EDGEAI_DROP_OVERWRITTEN	1	/* OVERWRITE: oldest overwritten */
+#define EDGEAI_DROP_BUSY	2	/* OVERWRITE: oldest still being written */
+#define EDGEAI_DROP_TOO_BIG	3	/* payload larger than slot_size */
+#define EDGEAI_DROP_DEAD	4	/* ring destroyed */
+#define EDGEAI_DROP_PRODUCER	5	/* a userspace producer's own drops */
+#define EDGEAI_DROP_MAX		8	/* room to grow */
+
+/**
+ * struct edgeai_ring_stats - EDGEAI_IOC_RING_STATS
+ * @size: sizeof(struct edgeai_ring_stats)
+ * @flags: must be 0
+ * @ring_id: in: the ring, or 0 for the attached one
+ * @__pad: must be 0
+ * @produced: samples offered (each took a sequence number)
+ * @consumed: samples the consumer released
+ * @bytes: payload bytes of committed samples
+ * @drops: by EDGEAI_DROP_* reason. Invariant: produced == consumed +
+ *	sum(drops) + in_ring, and in_ring is 0 once drained.
+ * @in_ring: committed, not yet consumed
+ * @high_water: most slots ever occupied at once
+ * @bad_index: user-written indices rejected (never used)
+ * @wakeups: wake-ups sent to the consumer (poll and io_uring)
+ * @reserved: must be 0
+ */
+struct edgeai_ring_stats {
+	__u32 size;
+	__u32 flags;
+	__u32 ring_id;
+	__u32 __pad;
+	__u64 produced;
+	__u64 consumed;
+	__u64 bytes;
+	__u64 drops[EDGEAI_DROP_MAX];
+	__u64 in_ring;
+	__u64 high_water;
+	__u64 bad_index;
+	__u64 wakeups;
+	__u64 reserved[6];
+};
+
+#define EDGEAI_RING_STATS_SIZE_VER0	184
+
+/* edgeai_ring_destroy.flags */
+#define EDGEAI_DESTROY_F_BY_NAME	(1U << 0)
+#define EDGEAI_DESTROY_FLAGS_ALL	EDGEAI_DESTROY_F_BY_NAME
+
+/**
+ * struct edgeai_ring_destroy - EDGEAI_IOC_RING_DESTROY
+ * @size: sizeof(struct edgeai_ring_destroy)
+ * @flags: EDGEAI_DESTROY_F_*
+ * @ring_id: the ring, unless BY_NAME
+ * @__pad: must be 0
+ * @name: with BY_NAME
+ * @reserved: must be 0
+ *
+ * The name and id go away at once; attached fds, mappings and in-kernel
+ * producers keep the memory valid until they let go. Producers then get
+ * -ENODEV (counted as EDGEAI_DROP_DEAD), consumers EPOLLHUP once drained.
+ */
+struct edgeai_ring_destroy {
+	__u32 size;
+	__u32 flags;
+	__u32 ring_id;
+	__u32 __pad;
+	char name[EDGEAI_NAME_LEN];
+	__u64 reserved[2];
+};
+
+#define EDGEAI_RING_DESTROY_SIZE_VER0	64
+
+/**
+ * struct edgeai_ring_publish - EDGEAI_IOC_RING_PUBLISH (USER_PRODUCER)
+ * @size: sizeof(struct edgeai_ring_publish)
+ * @flags: must be 0
+ * @head: in: the producer's new head: slots [ctrl.head, @head) are
+ *	written and handed to the consumer. Must not pass tail_floor +
+ *	slot_count. The kernel validates each slot's len, stamps its seq,
+ *	and stamps ts_ns if it is 0.
+ * @dropped: in: samples the producer dropped since its last publish; they
+ *	take sequence numbers before the published slots
+ * @__pad: must be 0
+ * @tail_floor: out: the current tail floor (free space = slot_count -
+ *	(head - tail_floor))
+ * @reserved: must be 0
+ */
+struct edgeai_ring_publish {
+	__u32 size;
+	__u32 flags;
+	__u64 head;
+	__u32 dropped;
+	__u32 __pad;
+	__u64 tail_floor;
+	__u64 reserved[2];
+};
+
+#define EDGEAI_RING_PUBLISH_SIZE_VER0	48
+
+/*
+ * io_uring: IORING_OP_URING_CMD on an attached consumer fd with
+ * cmd_op = EDGEAI_URING_CMD_WAIT and struct edgeai_uring_wait in sqe->cmd
+ * completes when at least @min_ready slots are ready (res = slots ready),
+ * when @timeout_ns passes (res = -ETIME), or when it is cancelled by
+ * EDGEAI_IOC_WAIT_CANCEL or detached (res = -ECANCELED). One wait may be
+ * outstanding per fd (-EBUSY). @timeout_ns is required, at most
+ * EDGEAI_WAIT_MAX_NS, so that no request outlives a stuck producer.
+ */
+#define EDGEAI_URING_CMD_WAIT	1
+#define EDGEAI_WAIT_MAX_NS	(60ULL * 1000000000ULL)
+
+struct edgeai_uring_wait {
+	__u32 min_ready;
+	__u32 flags;		/* must be 0 */
+	__u64 timeout_ns;
+};
+
 #define EDGEAI_IOC_MAGIC	'E'
 #define EDGEAI_IOC_GET_INFO	_IOWR(EDGEAI_IOC_MAGIC, 0x00, struct edgeai_info)
+#define EDGEAI_IOC_RING_CREATE	_IOWR(EDGEAI_IOC_MAGIC, 0x01, struct edgeai_ring_create)
+#define EDGEAI_IOC_RING_ATTACH	_IOWR(EDGEAI_IOC_MAGIC, 0x02, struct edgeai_ring_attach)
+#define EDGEAI_IOC_RING_INFO	_IOWR(EDGEAI_IOC_MAGIC, 0x03, struct edgeai_ring_info)
+#define EDGEAI_IOC_RING_STATS	_IOWR(EDGEAI_IOC_MAGIC, 0x04, struct edgeai_ring_stats)
+#define EDGEAI_IOC_RING_DESTROY	_IOW(EDGEAI_IOC_MAGIC, 0x05, struct edgeai_ring_destroy)
+#define EDGEAI_IOC_RING_PUBLISH	_IOWR(EDGEAI_IOC_MAGIC, 0x06, struct edgeai_ring_publish)
+#define EDGEAI_IOC_WAIT_CANCEL	_IO(EDGEAI_IOC_MAGIC, 0x07)
 
 #endif /* _UAPI_LINUX_EDGEAI_H */

@@ -1,0 +1,765 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edgeai: tensor rings.
+ *
+ * A ring is slot_count fixed-size slots in vmalloc_user() memory that the
+ * consumer maps. Producers (in-kernel drivers, or one userspace producer)
+ * reserve a slot, fill it in place and commit it; the kernel publishes
+ * committed slots in reservation order by moving ctrl->head, and learns
+ * what the consumer released by reading cons->tail.
+ *
+ * Trust: ctrl, cons and slots are shared with userspace. The kernel's
+ * indices (res_pos, head, tail) and the per-slot commit bitmap live in
+ * struct edgeai_ring, never in shared memory. cons->tail is read once per
+ * use and accepted only within [tail, head]; a slot address is always
+ * computed from a kernel index masked by slot_count - 1.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/ctype.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/vmalloc.h>
+
+#include "edgeai_internal.h"
+
+/* Protects the registry: edgeai_rings, edgeai_ring_ids, edgeai_nr_rings. */
+DEFINE_MUTEX(edgeai_rings_lock);
+static LIST_HEAD(edgeai_rings);		/* registered rings */
+static DEFINE_IDR(edgeai_ring_ids);
+static unsigned int edgeai_nr_rings;
+static atomic_long_t edgeai_total_bytes = ATOMIC_LONG_INIT(0);
+
+static const u8 edgeai_dtype_sizes[EDGEAI_DTYPE_MAX + 1] = {
+	[EDGEAI_DTYPE_U8] = 1, [EDGEAI_DTYPE_I8] = 1,
+	[EDGEAI_DTYPE_U16] = 2, [EDGEAI_DTYPE_I16] = 2,
+	[EDGEAI_DTYPE_U32] = 4, [EDGEAI_DTYPE_I32] = 4,
+	[EDGEAI_DTYPE_F16] = 2, [EDGEAI_DTYPE_F32] = 4,
+	[EDGEAI_DTYPE_F64] = 8,
+};
+
+static bool edgeai_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+static int edgeai_check_name(const char *name)
+{
+	size_t len = strnlen(name, EDGEAI_NAME_LEN);
+	size_t i;
+
+	if (!len || len == EDGEAI_NAME_LEN)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return -EINVAL;
+	}
+	/* Bytes after the terminator must be zero: no hidden data. */
+	if (!edgeai_zero(name + len, EDGEAI_NAME_LEN - len))
+		return -EINVAL;
+	return 0;
+}
+
+static int edgeai_check_desc(const struct edgeai_tensor_desc *d,
+			     u32 slot_size)
+{
+	u64 bytes;
+	u32 i;
+
+	if (!d->dtype || d->dtype > EDGEAI_DTYPE_MAX)
+		return -EINVAL;
+	if (d->rank > EDGEAI_MAX_RANK)
+		return -EINVAL;
+	if (d->flags & ~EDGEAI_TENSOR_FLAGS_ALL)
+		return -EINVAL;
+	if (!(d->flags & EDGEAI_TENSOR_F_QUANT) &&
+	    (d->scale_f32 || d->zero_point))
+		return -EINVAL;
+	if (!edgeai_zero(d->reserved, sizeof(d->reserved)))
+		return -EINVAL;
+	/* Rank 0 is an opaque byte payload. */
+	if (!d->rank && d->dtype != EDGEAI_DTYPE_U8)
+		return -EINVAL;
+
+	bytes = edgeai_dtype_sizes[d->dtype];
+	for (i = 0; i < EDGEAI_MAX_RANK; i++) {
+		if (i >= d->rank) {
+			if (d->shape[i])
+				return -EINVAL;
+			continue;
+		}
+		if (!d->shape[i] || d->shape[i] > EDGEAI_MAX_SLOT_SIZE)
+			return -EINVAL;
+		bytes *= d->shape[i];
+		if (bytes > slot_size)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static u32 edgeai_stride(u32 slot_size)
+{
+	return ALIGN(sizeof(struct edgeai_slot_hdr) + slot_size,
+		     EDGEAI_SLOT_ALIGN);
+}
+
+/**
+ * edgeai_ring_check_args() - validate a create request completely
+ * @args: the request, already copied into kernel memory
+ *
+ * Return: 0, -EINVAL for anything malformed, -E2BIG if the ring would be
+ * larger than max_ring_bytes.
+ */
+int edgeai_ring_check_args(const struct edgeai_ring_create *args)
+{
+	u64 bytes;
+	int ret;
+
+	if (args->flags & ~EDGEAI_RING_FLAGS_ALL)
+		return -EINVAL;
+	if (args->__pad ||
+	    !edgeai_zero(args->reserved, sizeof(args->reserved)))
+		return -EINVAL;
+	ret = edgeai_check_name(args->name);
+	if (ret)
+		return ret;
+	if (args->slot_count < 2 || args->slot_count > EDGEAI_MAX_SLOTS ||
+	    !is_power_of_2(args->slot_count))
+		return -EINVAL;
+	if (!args->slot_size || args->slot_size > EDGEAI_MAX_SLOT_SIZE)
+		return -EINVAL;
+	ret = edgeai_check_desc(&args->desc, args->slot_size);
+	if (ret)
+		return ret;
+
+	bytes = (u64)edgeai_stride(args->slot_size) * args->slot_count;
+	bytes = PAGE_ALIGN(bytes) + 2 * PAGE_SIZE;
+	if (bytes > edgeai_max_ring_bytes)
+		return -E2BIG;
+	return 0;
+}
+
+static struct edgeai_slot_hdr *edgeai_slot_hdr(const struct edgeai_ring *ring,
+					       u64 pos)
+{
+	return ring->slots + (pos & (ring->slot_count - 1)) * ring->stride;
+}
+
+static void edgeai_ring_free(struct kref *ref)
+{
+	struct edgeai_ring *ring = container_of(ref, struct edgeai_ring, ref);
+
+	atomic_long_sub(ring->mem_bytes, &edgeai_total_bytes);
+	vfree(ring->slots);
+	vfree(ring->cons);
+	vfree(ring->ctrl);
+	bitmap_free(ring->committed);
+	kfree(ring);
+}
+
+/**
+ * edgeai_ring_put() - drop a reference to a ring
+ * @ring: the ring; may be NULL or an error pointer
+ *
+ * Context: process context.
+ */
+void edgeai_ring_put(struct edgeai_ring *ring)
+{
+	if (!IS_ERR_OR_NULL(ring))
+		kref_put(&ring->ref, edgeai_ring_free);
+}
+EXPORT_SYMBOL_GPL(edgeai_ring_put);
+
+static struct edgeai_ring *edgeai_ring_alloc(const struct edgeai_ring_create *args)
+{
+	struct edgeai_ring *ring;
+
+	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&ring->ref);
+	INIT_LIST_HEAD(&ring->node);
+	spin_lock_init(&ring->lock);
+	mutex_init(&ring->publish_lock);
+	init_waitqueue_head(&ring->wq);
+	ring->flags = args->flags;
+	ring->slot_count = args->slot_count;
+	ring->slot_size = args->slot_size;
+	ring->stride = edgeai_stride(args->slot_size);
+	ring->desc = args->desc;
+	ring->wake_at = U64_MAX;
+	memcpy(ring->name, args->name, EDGEAI_NAME_LEN);
+	ring->slots_size = PAGE_ALIGN((size_t)ring->stride * ring->slot_count);
+	ring->mem_bytes = ring->slots_size + 2 * PAGE_SIZE;
+
+	ring->committed = bitmap_zalloc(ring->slot_count, GFP_KERNEL);
+	ring->ctrl = vmalloc_user(PAGE_SIZE);
+	ring->cons = vmalloc_user(PAGE_SIZE);
+	ring->slots = vmalloc_user(ring->slots_size);
+	if (!ring->committed || !ring->ctrl || !ring->cons || !ring->slots) {
+		vfree(ring->slots);
+		vfree(ring->cons);
+		vfree(ring->ctrl);
+		bitmap_free(ring->committed);
+		kfree(ring);
+		return ERR_PTR(-ENOMEM);
+	}
+	return ring;
+}
+
+static struct edgeai_ring *edgeai_ring_lookup_name(const char *name)
+{
+	struct edgeai_ring *ring;
+
+	lockdep_assert_held(&edgeai_rings_lock);
+	list_for_each_entry(ring, &edgeai_rings, node) {
+		if (!strncmp(ring->name, name, EDGEAI_NAME_LEN))
+			return ring;
+	}
+	return NULL;
+}
+
+/**
+ * edgeai_ring_create() - create and register a ring
+ * @args: name, geometry, tensor descriptor and flags, as for
+ *	EDGEAI_IOC_RING_CREATE (@args->ring_id is ignored)
+ *
+ * The registry holds the ring until it is destroyed; the caller gets its
+ * own reference, to drop with edgeai_ring_put().
+ *
+ * Context: process context.
+ * Return: the ring, or ERR_PTR(-EINVAL, -E2BIG, -EEXIST, -ENOSPC, -ENOMEM).
+ */
+struct edgeai_ring *edgeai_ring_create(const struct edgeai_ring_create *args)
+{
+	struct edgeai_ring *ring;
+	int ret, id;
+
+	ret = edgeai_ring_check_args(args);
+	if (ret)
+		return ERR_PTR(ret);
+	ring = edgeai_ring_alloc(args);
+	if (IS_ERR(ring))
+		return ring;
+
+	mutex_lock(&edgeai_rings_lock);
+	if (edgeai_ring_lookup_name(args->name)) {
+		ret = -EEXIST;
+		goto err_unlock;
+	}
+	if (edgeai_nr_rings >= edgeai_max_rings ||
+	    atomic_long_read(&edgeai_total_bytes) + ring->mem_bytes >
+	    edgeai_max_total_bytes) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	id = idr_alloc_cyclic(&edgeai_ring_ids, ring, 1, INT_MAX, GFP_KERNEL);
+	if (id < 0) {
+		ret = id;
+		goto err_unlock;
+	}
+	ring->id = id;
+	atomic_long_add(ring->mem_bytes, &edgeai_total_bytes);
+	list_add_tail(&ring->node, &edgeai_rings);
+	edgeai_nr_rings++;
+	kref_get(&ring->ref);		/* the caller's */
+	mutex_unlock(&edgeai_rings_lock);
+	return ring;
+
+err_unlock:
+	mutex_unlock(&edgeai_rings_lock);
+	kref_put(&ring->ref, edgeai_ring_free);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_GPL(edgeai_ring_create);
+
+/**
+ * edgeai_ring_find() - take a reference to a registered ring
+ * @id: ring id, used when @name is NULL
+ * @name: ring name, or NULL
+ *
+ * Context: process context.
+ * Return: the ring or ERR_PTR(-ENOENT).
+ */
+struct edgeai_ring *edgeai_ring_find(u32 id, const char *name)
+{
+	struct edgeai_ring *ring;
+
+	mutex_lock(&edgeai_rings_lock);
+	if (name)
+		ring = edgeai_ring_lookup_name(name);
+	else
+		ring = id <= INT_MAX ? idr_find(&edgeai_ring_ids, id) : NULL;
+	if (ring)
+		kref_get(&ring->ref);
+	mutex_unlock(&edgeai_rings_lock);
+	return ring ?: ERR_PTR(-ENOENT);
+}
+
+/**
+ * edgeai_ring_get() - take a reference to a ring by name
+ * @name: the ring's name
+ *
+ * Context: process context.
+ * Return: the ring, ERR_PTR(-EINVAL) for a malformed name or
+ * ERR_PTR(-ENOENT).
+ */
+struct edgeai_ring *edgeai_ring_get(const char *name)
+{
+	char buf[EDGEAI_NAME_LEN] = {};
+
+	if (!name || strscpy(buf, name, sizeof(buf)) < 0 ||
+	    edgeai_check_name(buf))
+		return ERR_PTR(-EINVAL);
+	return edgeai_ring_find(0, buf);
+}
+EXPORT_SYMBOL_GPL(edgeai_ring_get);
+
+/**
+ * edgeai_ring_id() - a ring's id
+ * @ring: the ring
+ *
+ * Return: the id, as shown by EDGEAI_IOC_RING_INFO and edgeaictl.
+ */
+u32 edgeai_ring_id(const struct edgeai_ring *ring)
+{
+	return ring->id;
+}
+EXPORT_SYMBOL_GPL(edgeai_ring_id);
+
+/**
+ * edgeai_ring_desc() - the tensor descriptor of a ring's payloads
+ * @ring: the ring
+ *
+ * Return: the descriptor; it does not change during the ring's life.
+ */
+const struct edgeai_tensor_desc *edgeai_ring_desc(const struct edgeai_ring *ring)
+{
+	return &ring->desc;
+}
+EXPORT_SYMBOL_GPL(edgeai_ring_desc);
+
+/**
+ * edgeai_ring_slot_size() - payload bytes per slot
+ * @ring: the ring
+ *
+ * Return: the largest payload edgeai_slot_reserve() accepts.
+ */
+u32 edgeai_ring_slot_size(const struct edgeai_ring *ring)
+{
+	return ring->slot_size;
+}
+EXPORT_SYMBOL_GPL(edgeai_ring_slot_size);
+
+static void edgeai_ring_kill(struct edgeai_ring *ring)
+{
+	struct edgeai_file *ef;
+	unsigned long flags;
+	bool kick = false;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	ring->dead = true;
+	WRITE_ONCE(ring->ctrl->flags, ring->ctrl->flags | EDGEAI_CTRL_F_DEAD);
+	ef = ring->consumer;
+	if (ef && ef->wait.state == EDGEAI_WAIT_PENDING) {
+		/* No more data will come: report what there is now. */
+		edgeai_ring_sync_tail(ring);
+		edgeai_wait_complete_locked(ring, ef, ring->head - ring->tail);
+		kick = true;
+	}
+	spin_unlock_irqrestore(&ring->lock, flags);
+	wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLHUP);
+	if (kick)
+		edgeai_wait_kick(ef);
+}
+
+static void edgeai_ring_unregister(struct edgeai_ring *ring)
+{
+	lockdep_assert_held(&edgeai_rings_lock);
+	idr_remove(&edgeai_ring_ids, ring->id);
+	list_del_init(&ring->node);
+	edgeai_nr_rings--;
+}
+
+/**
+ * edgeai_ring_destroy() - remove a ring's name and id, drop the registry's
+ * reference
+ * @id: ring id, used when @name is NULL
+ * @name: ring name, or NULL
+ *
+ * Attached files, mappings and in-kernel producers keep the memory until
+ * they let go; producers get -ENODEV from then on.
+ *
+ * Return: 0 or -ENOENT.
+ */
+int edgeai_ring_destroy(u32 id, const char *name)
+{
+	struct edgeai_ring *ring;
+
+	mutex_lock(&edgeai_rings_lock);
+	if (name)
+		ring = edgeai_ring_lookup_name(name);
+	else
+		ring = id <= INT_MAX ? idr_find(&edgeai_ring_ids, id) : NULL;
+	if (!ring) {
+		mutex_unlock(&edgeai_rings_lock);
+		return -ENOENT;
+	}
+	edgeai_ring_unregister(ring);
+	mutex_unlock(&edgeai_rings_lock);
+
+	edgeai_ring_kill(ring);
+	edgeai_ring_put(ring);
+	return 0;
+}
+
+/* Module exit: nothing can hold a ring any more but the registry. */
+void edgeai_ring_destroy_all(void)
+{
+	struct edgeai_ring *ring, *tmp;
+
+	mutex_lock(&edgeai_rings_lock);
+	list_for_each_entry_safe(ring, tmp, &edgeai_rings, node) {
+		edgeai_ring_unregister(ring);
+		WARN_ON(kref_read(&ring->ref) != 1);
+		edgeai_ring_put(ring);
+	}
+	mutex_unlock(&edgeai_rings_lock);
+	idr_destroy(&edgeai_ring_ids);
+}
+
+/**
+ * edgeai_ring_sync_tail() - take in the consumer's tail, if it is valid
+ * @ring: the ring, with @ring->lock held
+ *
+ * cons->tail is user memory: read it once, accept it only if it lies in
+ * [tail, head] (in OVERWRITE rings a value below tail is merely stale),
+ * and count every rejection. The kernel's tail is the only one it uses.
+ */
+void edgeai_ring_sync_tail(struct edgeai_ring *ring)
+{
+	/* Pairs with the consumer's store-release: its reads are done. */
+	u64 t = smp_load_acquire(&ring->cons->tail);
+
+	lockdep_assert_held(&ring->lock);
+	if (likely(t == ring->tail))
+		return;
+	if (t > ring->head ||
+	    (t < ring->tail && !(ring->flags & EDGEAI_RING_F_OVERWRITE))) {
+		ring->bad_index++;
+		return;
+	}
+	if (t < ring->tail)
+		return;
+	ring->consumed += t - ring->tail;
+	ring->tail = t;
+	/* Readers of tail_floor load-acquire it (docs/ring-abi.md). */
+	smp_store_release(&ring->ctrl->tail_floor, t);
+}
+
+/*
+ * Called with ring->lock held and irqs saved in @flags; releases the lock.
+ * Wakes poll()ers once the watermark is reached and completes an io_uring
+ * wait whose count is reached.
+ */
+static void edgeai_ring_notify_unlock(struct edgeai_ring *ring,
+				      unsigned long flags)
+{
+	struct edgeai_file *ef = ring->consumer;
+	bool wake = false, kick = false;
+
+	if (ring->head >= ring->wake_at) {
+		ring->wake_at = U64_MAX;
+		ring->wakeups++;
+		wake = true;
+	}
+	if (ef && ef->wait.state == EDGEAI_WAIT_PENDING &&
+	    ring->head - ring->tail >= ef->wait.min_ready) {
+		edgeai_ring_sync_tail(ring);
+		if (ring->head - ring->tail >= ef->wait.min_ready) {
+			ring->wakeups++;
+			edgeai_wait_complete_locked(ring, ef,
+						    ring->head - ring->tail);
+			kick = true;
+		}
+	}
+	spin_unlock_irqrestore(&ring->lock, flags);
+	if (wake)
+		wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM);
+	if (kick)
+		edgeai_wait_kick(ef);
+}
+
+/* With the lock held: make room for one slot, or count the drop. */
+static int edgeai_ring_make_room(struct edgeai_ring *ring)
+{
+	edgeai_ring_sync_tail(ring);
+	if (ring->res_pos - ring->tail < ring->slot_count)
+		return 0;
+	if (!(ring->flags & EDGEAI_RING_F_OVERWRITE)) {
+		ring->drops[EDGEAI_DROP_FULL]++;
+		return -ENOSPC;
+	}
+	if (ring->tail == ring->head) {
+		/* The oldest slot is still being written by a producer. */
+		ring->drops[EDGEAI_DROP_BUSY]++;
+		return -ENOSPC;
+	}
+	ring->tail++;
+	ring->drops[EDGEAI_DROP_OVERWRITTEN]++;
+	/* Tell the consumer before the slot is rewritten. */
+	smp_store_release(&ring->ctrl->tail_floor, ring->tail);
+	return 0;
+}
+
+/**
+ * edgeai_slot_reserve() - reserve the next slot of a ring
+ * @ring: a kernel-fed ring (not EDGEAI_RING_F_USER_PRODUCER)
+ * @len: payload bytes the sample needs
+ * @slot: filled in: where to write, the sample's sequence number and time
+ *
+ * Every call takes a sequence number. On failure the sample is dropped and
+ * counted with its reason, so the consumer sees the gap.
+ *
+ * Context: any context, including hardirq; does not sleep.
+ * Return: 0; -ENOSPC if the ring is full (or, in an OVERWRITE ring, its
+ * oldest slot is still being written); -EMSGSIZE if @len is larger than the
+ * slot; -ENODEV if the ring was destroyed; -EINVAL for a USER_PRODUCER ring.
+ */
+int edgeai_slot_reserve(struct edgeai_ring *ring, u32 len,
+			struct edgeai_slot *slot)
+{
+	unsigned long flags;
+	u64 pos, used;
+	int ret;
+
+	if (unlikely(ring->flags & EDGEAI_RING_F_USER_PRODUCER))
+		return -EINVAL;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	slot->seq = ring->seq++;
+	ring->produced++;
+	if (unlikely(ring->dead)) {
+		ring->drops[EDGEAI_DROP_DEAD]++;
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (unlikely(len > ring->slot_size)) {
+		ring->drops[EDGEAI_DROP_TOO_BIG]++;
+		ret = -EMSGSIZE;
+		goto out_unlock;
+	}
+	if (ring->res_pos - ring->tail >= ring->slot_count) {
+		ret = edgeai_ring_make_room(ring);
+		if (ret)
+			goto out_unlock;
+	}
+	pos = ring->res_pos++;
+	__clear_bit(pos & (ring->slot_count - 1), ring->committed);
+	used = ring->res_pos - ring->tail;
+	if (used > ring->high_water)
+		ring->high_water = used;
+	spin_unlock_irqrestore(&ring->lock, flags);
+
+	slot->pos = pos;
+	slot->len = len;
+	slot->data = edgeai_slot_hdr(ring, pos) + 1;
+	slot->ts_ns = ktime_get_ns();
+	slot->sensor_id = 0;
+	slot->tag = 0;
+	slot->flags = 0;
+	return 0;
+
+out_unlock:
+	spin_unlock_irqrestore(&ring->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(edgeai_slot_reserve);
+
+/**
+ * edgeai_slot_commit() - hand a filled slot to the consumer
+ * @ring: the ring the slot was reserved from
+ * @slot: the slot from edgeai_slot_reserve(), payload written
+ *
+ * Writes the slot header, then publishes every slot up to the first one
+ * still being written by another producer, and wakes the consumer when its
+ * watermark is reached.
+ *
+ * Context: any context, including hardirq; does not sleep.
+ */
+void edgeai_slot_commit(struct edgeai_ring *ring, struct edgeai_slot *slot)
+{
+	struct edgeai_slot_hdr *hdr = edgeai_slot_hdr(ring, slot->pos);
+	u32 mask = ring->slot_count - 1;
+	u32 len = min(slot->len, ring->slot_size);
+	unsigned long flags;
+
+	hdr->seq = slot->seq;
+	hdr->ts_ns = slot->ts_ns;
+	hdr->sensor_id = slot->sensor_id;
+	hdr->tag = slot->tag;
+	hdr->len = len;
+	hdr->flags = slot->flags;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	__set_bit(slot->pos & mask, ring->committed);
+	ring->bytes += len;
+	while (ring->head < ring->res_pos &&
+	       test_bit(ring->head & mask, ring->committed))
+		ring->head++;
+	/* Orders the slot writes (ours, and other producers' via the lock). */
+	smp_store_release(&ring->ctrl->head, ring->head);
+	edgeai_ring_notify_unlock(ring, flags);
+}
+EXPORT_SYMBOL_GPL(edgeai_slot_commit);
+
+static int edgeai_publish_check(struct edgeai_ring *ring, u64 from, u64 to)
+{
+	u64 pos;
+
+	for (pos = from; pos < to; pos++) {
+		if (READ_ONCE(edgeai_slot_hdr(ring, pos)->len) > ring->slot_size)
+			return -EINVAL;
+		cond_resched();
+	}
+	return 0;
+}
+
+static void edgeai_publish_bad(struct edgeai_ring *ring)
+{
+	spin_lock_irq(&ring->lock);
+	ring->bad_index++;
+	spin_unlock_irq(&ring->lock);
+}
+
+/**
+ * edgeai_ring_publish() - publish slots a userspace producer has written
+ * @ring: a USER_PRODUCER ring
+ * @pub: the producer's new head and drop count; tail_floor is returned
+ *
+ * Context: process context; callers hold the producer role.
+ * Return: 0, -EINVAL (head out of range or a slot's len too large:
+ * nothing is published, bad_index counts it) or -ENODEV (destroyed).
+ */
+int edgeai_ring_publish(struct edgeai_ring *ring,
+			struct edgeai_ring_publish *pub)
+{
+	u64 head, tail, pos, seq, ts, bytes = 0, n;
+	struct edgeai_slot_hdr *hdr;
+	unsigned long flags;
+	int ret;
+
+	mutex_lock(&ring->publish_lock);
+	spin_lock_irq(&ring->lock);
+	edgeai_ring_sync_tail(ring);
+	head = ring->head;
+	tail = ring->tail;
+	spin_unlock_irq(&ring->lock);
+
+	if (pub->head < head || pub->head - tail > ring->slot_count) {
+		edgeai_publish_bad(ring);
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	n = pub->head - head;
+	ret = edgeai_publish_check(ring, head, pub->head);
+	if (ret) {
+		edgeai_publish_bad(ring);
+		goto out_unlock;
+	}
+
+	spin_lock_irq(&ring->lock);
+	if (ring->dead) {
+		ring->produced += n + pub->dropped;
+		ring->seq += n + pub->dropped;
+		ring->drops[EDGEAI_DROP_DEAD] += n;
+		ring->drops[EDGEAI_DROP_PRODUCER] += pub->dropped;
+		spin_unlock_irq(&ring->lock);
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	seq = ring->seq + pub->dropped;
+	spin_unlock_irq(&ring->lock);
+
+	/* Only this producer writes seq; nobody else publishes (mutex). */
+	ts = ktime_get_ns();
+	for (pos = head; pos < pub->head; pos++) {
+		hdr = edgeai_slot_hdr(ring, pos);
+		hdr->seq = seq++;
+		if (!READ_ONCE(hdr->ts_ns))
+			hdr->ts_ns = ts;
+		bytes += min(READ_ONCE(hdr->len), ring->slot_size);
+	}
+
+	spin_lock_irqsave(&ring->lock, flags);
+	ring->seq = seq;
+	ring->produced += n + pub->dropped;
+	ring->drops[EDGEAI_DROP_PRODUCER] += pub->dropped;
+	ring->bytes += bytes;
+	ring->head = pub->head;
+	ring->res_pos = pub->head;
+	if (ring->head - ring->tail > ring->high_water)
+		ring->high_water = ring->head - ring->tail;
+	/* Orders the seq/ts stamps above before the consumer sees them. */
+	smp_store_release(&ring->ctrl->head, ring->head);
+	pub->tail_floor = ring->tail;
+	edgeai_ring_notify_unlock(ring, flags);
+	ret = 0;
+out_unlock:
+	mutex_unlock(&ring->publish_lock);
+	return ret;
+}
+
+void edgeai_ring_fill_offsets(const struct edgeai_ring *ring,
+			      struct edgeai_ring_offsets *off)
+{
+	memset(off, 0, sizeof(*off));
+	off->ctrl_head = offsetof(struct edgeai_ctrl_page, head);
+	off->ctrl_tail_floor = offsetof(struct edgeai_ctrl_page, tail_floor);
+	off->ctrl_flags = offsetof(struct edgeai_ctrl_page, flags);
+	off->cons_tail = offsetof(struct edgeai_cons_page, tail);
+	off->slots = 0;
+	off->slot_stride = ring->stride;
+	off->ctrl_size = PAGE_SIZE;
+	off->cons_size = PAGE_SIZE;
+	off->slots_size = ring->slots_size;
+}
+
+void edgeai_ring_fill_info(struct edgeai_ring *ring,
+			   struct edgeai_ring_info *info)
+{
+	info->ring_id = ring->id;
+	info->ring_flags = ring->flags;
+	info->slot_count = ring->slot_count;
+	info->slot_size = ring->slot_size;
+	memcpy(info->name, ring->name, EDGEAI_NAME_LEN);
+	info->desc = ring->desc;
+	info->refs = kref_read(&ring->ref);
+	info->state = READ_ONCE(ring->dead) ? EDGEAI_RING_STATE_DESTROYED :
+					      EDGEAI_RING_STATE_LIVE;
+	edgeai_ring_fill_offsets(ring, &info->off);
+}
+
+void edgeai_ring_fill_stats(struct edgeai_ring *ring,
+			    struct edgeai_ring_stats *st)
+{
+	spin_lock_irq(&ring->lock);
+	edgeai_ring_sync_tail(ring);
+	st->ring_id = ring->id;
+	st->produced = ring->produced;
+	st->consumed = ring->consumed;
+	st->bytes = ring->bytes;
+	memcpy(st->drops, ring->drops, sizeof(st->drops));
+	st->in_ring = ring->res_pos - ring->tail;
+	st->high_water = ring->high_water;
+	st->bad_index = ring->bad_index;
+	st->wakeups = ring->wakeups;
+	spin_unlock_irq(&ring->lock);
+}
