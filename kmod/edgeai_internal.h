@@ -136,6 +136,7 @@ extern unsigned long edgeai_max_total_bytes;
 /* ring.c */
 int edgeai_ring_check_args(const struct edgeai_ring_create *args);
 struct edgeai_ring *edgeai_ring_find(u32 id, const char *name);
+struct edgeai_ring *edgeai_ring_find_next(u32 id);
 int edgeai_ring_destroy(u32 id, const char *name);
 void edgeai_ring_destroy_all(void);
 void edgeai_ring_sync_tail(struct edgeai_ring *ring);

@@ -204,15 +204,19 @@ static int edgeai_ioctl_ring_info(struct file *file, void __user *uarg)
 {
 	struct edgeai_ring_info info;
 	struct edgeai_ring *ring;
-	int usize, ret;
+	int usize;
 
 	usize = edgeai_copy_in(&info, sizeof(info), EDGEAI_RING_INFO_SIZE_VER0,
 			       uarg);
 	if (usize < 0)
 		return usize;
-	if (info.flags || !edgeai_zero(info.reserved, sizeof(info.reserved)))
+	if (info.flags & ~EDGEAI_RING_INFO_FLAGS_ALL ||
+	    !edgeai_zero(info.reserved, sizeof(info.reserved)))
 		return -EINVAL;
-	ring = edgeai_ring_arg(file->private_data, info.ring_id);
+	if (info.flags & EDGEAI_RING_INFO_F_NEXT)
+		ring = edgeai_ring_find_next(info.ring_id);
+	else
+		ring = edgeai_ring_arg(file->private_data, info.ring_id);
 	if (IS_ERR(ring))
 		return PTR_ERR(ring);
 	memset(&info, 0, sizeof(info));
@@ -220,8 +224,7 @@ static int edgeai_ioctl_ring_info(struct file *file, void __user *uarg)
 	/* Do not count the reference this call took. */
 	info.refs--;
 	edgeai_ring_put(ring);
-	ret = edgeai_copy_out(uarg, &info, sizeof(info), usize);
-	return ret;
+	return edgeai_copy_out(uarg, &info, sizeof(info), usize);
 }
 
 static int edgeai_ioctl_ring_stats(struct file *file, void __user *uarg)

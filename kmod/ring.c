@@ -304,6 +304,28 @@ struct edgeai_ring *edgeai_ring_find(u32 id, const char *name)
 }
 
 /**
+ * edgeai_ring_find_next() - take a reference to the ring after an id
+ * @id: find the registered ring with the lowest id above this one
+ *
+ * Context: process context.
+ * Return: the ring or ERR_PTR(-ENOENT).
+ */
+struct edgeai_ring *edgeai_ring_find_next(u32 id)
+{
+	struct edgeai_ring *ring = NULL;
+	int next = id + 1;
+
+	if (id >= INT_MAX)
+		return ERR_PTR(-ENOENT);
+	mutex_lock(&edgeai_rings_lock);
+	ring = idr_get_next(&edgeai_ring_ids, &next);
+	if (ring)
+		kref_get(&ring->ref);
+	mutex_unlock(&edgeai_rings_lock);
+	return ring ?: ERR_PTR(-ENOENT);
+}
+
+/**
  * edgeai_ring_get() - take a reference to a ring by name
  * @name: the ring's name
  *

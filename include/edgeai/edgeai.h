@@ -52,6 +52,99 @@ int edgeai_dtype_from_name(const char *name, uint32_t *dtype);
  */
 const char *edgeai_feature_name(unsigned int bit);
 
+/*
+ * Ring management through a device handle. Creating and destroying need
+ * CAP_SYS_ADMIN or the device node's group (-EPERM).
+ */
+/* Create a ring; args->size may be 0 (set for you). Sets args->ring_id. */
+int edgeai_dev_ring_create(struct edgeai_dev *dev,
+			   struct edgeai_ring_create *args);
+/* Destroy by @name, or by @id when @name is NULL. */
+int edgeai_dev_ring_destroy(struct edgeai_dev *dev, uint32_t id,
+			    const char *name);
+int edgeai_dev_ring_info(struct edgeai_dev *dev, uint32_t id,
+			 struct edgeai_ring_info *info);
+/* The ring with the lowest id above @after; -ENOENT after the last. */
+int edgeai_dev_ring_next(struct edgeai_dev *dev, uint32_t after,
+			 struct edgeai_ring_info *info);
+int edgeai_dev_ring_stats(struct edgeai_dev *dev, uint32_t id,
+			  struct edgeai_ring_stats *stats);
+/* Fill a create request for a ring of @slot_count slots of one tensor. */
+int edgeai_ring_args(struct edgeai_ring_create *args, const char *name,
+		     uint32_t slot_count, uint32_t dtype, uint32_t rank,
+		     const uint32_t *shape);
+
+/* An attached, mapped ring: the zero-copy data path. */
+struct edgeai_ring;
+
+struct edgeai_ring_opts {
+	size_t sz;		/* sizeof(struct edgeai_ring_opts) */
+	uint32_t role;		/* EDGEAI_ROLE_*; 0 means CONSUMER */
+	uint32_t watermark;	/* poll() watermark; 0 means 1 */
+	const char *dev_path;	/* NULL: $EDGEAI_DEV or EDGEAI_DEV_PATH */
+};
+
+/*
+ * Attach to the ring named @name (or with id @id) in @opts->role and map
+ * it. @opts may be NULL. Returns 0 or a negative errno (-ENOENT: no such
+ * ring, -EBUSY: the role is taken).
+ */
+int edgeai_ring_open(const char *name, const struct edgeai_ring_opts *opts,
+		     struct edgeai_ring **ringp);
+int edgeai_ring_open_id(uint32_t id, const struct edgeai_ring_opts *opts,
+			struct edgeai_ring **ringp);
+void edgeai_ring_close(struct edgeai_ring *ring);
+/* The attached fd: poll() it, or wait through io_uring (edgeai/uring.h). */
+int edgeai_ring_fd(const struct edgeai_ring *ring);
+/* Geometry, name and tensor descriptor, read at open. */
+const struct edgeai_ring_info *edgeai_ring_get_info(const struct edgeai_ring *ring);
+int edgeai_ring_stats(struct edgeai_ring *ring,
+		      struct edgeai_ring_stats *stats);
+/* True once the ring was destroyed: nothing more will arrive. */
+int edgeai_ring_dead(const struct edgeai_ring *ring);
+
+/*
+ * Consumer. edgeai_ring_peek() returns how many slots are ready (at most
+ * @max) starting at position *@first; read them in place with
+ * edgeai_ring_slot(), then hand them back with edgeai_ring_release().
+ * No syscall. In OVERWRITE rings a consumer that fell behind skips what
+ * was overwritten (counted in edgeai_ring_lost()), and must check
+ * edgeai_ring_slot_valid() after reading a slot.
+ */
+uint32_t edgeai_ring_peek(struct edgeai_ring *ring, uint32_t max,
+			  uint64_t *first);
+const struct edgeai_slot_hdr *edgeai_ring_slot(const struct edgeai_ring *ring,
+					       uint64_t pos);
+int edgeai_ring_slot_valid(const struct edgeai_ring *ring, uint64_t pos);
+void edgeai_ring_release(struct edgeai_ring *ring, uint32_t n);
+uint64_t edgeai_ring_lost(const struct edgeai_ring *ring);
+/*
+ * Block in poll() until at least the watermark is ready, the ring dies or
+ * @timeout_ms passes (-1: forever). Returns slots ready, or -errno
+ * (-ETIMEDOUT).
+ */
+int edgeai_ring_wait(struct edgeai_ring *ring, int timeout_ms);
+
+/* Payload of a slot header (the tensor follows the header). */
+static inline const void *edgeai_slot_payload(const struct edgeai_slot_hdr *h)
+{
+	return (const void *)(h + 1);
+}
+
+/*
+ * Producer of a USER_PRODUCER ring. edgeai_ring_reserve() returns how many
+ * free slots (at most @max) start at *@first; fill them through
+ * edgeai_ring_slot_mut() (len, sensor_id, tag, flags, ts_ns or 0, payload)
+ * and publish the first @n of them, with @dropped samples the producer
+ * had to drop since its last publish. One syscall per publish.
+ */
+uint32_t edgeai_ring_reserve(struct edgeai_ring *ring, uint32_t max,
+			     uint64_t *first);
+struct edgeai_slot_hdr *edgeai_ring_slot_mut(struct edgeai_ring *ring,
+					     uint64_t pos);
+int edgeai_ring_publish(struct edgeai_ring *ring, uint32_t n,
+			uint32_t dropped);
+
 #ifdef __cplusplus
 }
 #endif

@@ -271,10 +271,16 @@ struct edgeai_ring_attach {
 
 #define EDGEAI_RING_ATTACH_SIZE_VER0	152
 
+/* edgeai_ring_info.flags */
+#define EDGEAI_RING_INFO_F_NEXT	(1U << 0)	/* the first ring after @ring_id */
+#define EDGEAI_RING_INFO_FLAGS_ALL EDGEAI_RING_INFO_F_NEXT
+
 /**
  * struct edgeai_ring_info - EDGEAI_IOC_RING_INFO: describe a ring
  * @size: sizeof(struct edgeai_ring_info)
- * @flags: must be 0
+ * @flags: EDGEAI_RING_INFO_F_*. With NEXT, describe the registered ring
+ *	with the lowest id above @ring_id (-ENOENT after the last): listing
+ *	all rings is a loop starting from 0.
  * @ring_id: in: the ring, or 0 for the ring this fd is attached to
  * @ring_flags: out: EDGEAI_RING_F_* it was created with
  * @slot_count: out
@@ -327,7 +333,7 @@ struct edgeai_ring_info {
  * @bytes: payload bytes of committed samples
  * @drops: by EDGEAI_DROP_* reason. Invariant: produced == consumed +
  *	sum(drops) + in_ring, and in_ring is 0 once drained.
- * @in_ring: committed, not yet consumed
+ * @in_ring: reserved or committed, not yet consumed
  * @high_water: most slots ever occupied at once
  * @bad_index: user-written indices rejected (never used)
  * @wakeups: wake-ups sent to the consumer (poll and io_uring)
