@@ -24,6 +24,7 @@ static int do_help(int argc, char **argv);
 
 static const struct cmd objects[] = {
 	{ "help", do_help, "print this help" },
+	{ "ring", do_ring, "kernel tensor rings: list show create delete" },
 	{ "version", do_version,
 	  "versions of the tool, library and kernel module" },
 	{ NULL, NULL, NULL },
@@ -47,7 +48,7 @@ static void usage(FILE *f)
 	if (f == stdout)
 		cmd_help_list(objects, NULL);
 	else
-		fprintf(f, "  help version\n");
+		fprintf(f, "  help ring version\n");
 	fprintf(f,
 		"\n"
 		"Options:\n"

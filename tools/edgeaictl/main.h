@@ -38,6 +38,11 @@ void out_begin(void);
 int out_end(void);
 void out_obj_begin(const char *key, const char *label);
 void out_obj_end(void);
+/* JSON arrays: members added inside have no key. No-ops in text mode. */
+void out_array_begin(const char *key);
+void out_array_end(void);
+/* Text-only decoration (blank lines, headings); nothing under -j. */
+void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_str(const char *key, const char *label, const char *val);
 void out_u64(const char *key, const char *label, uint64_t val);
 void out_bool(const char *key, const char *label, bool val);
@@ -47,5 +52,9 @@ int error_out(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 int do_version(int argc, char **argv);
+int do_ring(int argc, char **argv);
+
+/* Parse a whole decimal number into *v; -EINVAL if it is not one. */
+int parse_u32(const char *s, uint32_t *v);
 
 #endif /* EDGEAICTL_MAIN_H */

@@ -14,9 +14,13 @@ static struct json_object *stack[MAX_DEPTH];
 static int depth = -1;
 static int indent;
 
-static void text_label(const char *label)
+/* Returns false when the field has no text form (JSON-only). */
+static bool text_label(const char *label)
 {
+	if (!label)
+		return false;
 	printf("%*s%s:", indent * 2, "", label);
+	return true;
 }
 
 static void json_add(const char *key, struct json_object *val)
@@ -25,7 +29,21 @@ static void json_add(const char *key, struct json_object *val)
 		json_object_put(val);
 		return;
 	}
-	json_object_object_add(stack[depth], key, val);
+	if (json_object_is_type(stack[depth], json_type_array))
+		json_object_array_add(stack[depth], val);
+	else
+		json_object_object_add(stack[depth], key, val);
+}
+
+static void json_push(const char *key, struct json_object *obj)
+{
+	if (depth < 0 || depth + 1 >= MAX_DEPTH) {
+		json_object_put(obj);
+		return;
+	}
+	json_add(key, json_object_get(obj));
+	json_object_put(obj);
+	stack[++depth] = obj;
 }
 
 void out_begin(void)
@@ -52,19 +70,35 @@ int out_end(void)
 void out_obj_begin(const char *key, const char *label)
 {
 	if (json_output) {
-		struct json_object *obj = json_object_new_object();
-
-		if (depth < 0 || depth + 1 >= MAX_DEPTH) {
-			json_object_put(obj);
-			return;
-		}
-		json_object_object_add(stack[depth], key, obj);
-		stack[++depth] = obj;
+		json_push(key, json_object_new_object());
 		return;
 	}
-	text_label(label);
-	putchar('\n');
+	if (text_label(label))
+		putchar('\n');
 	indent++;
+}
+
+void out_array_begin(const char *key)
+{
+	if (json_output)
+		json_push(key, json_object_new_array());
+}
+
+void out_array_end(void)
+{
+	if (json_output && depth > 0)
+		depth--;
+}
+
+void out_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json_output)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
 }
 
 void out_obj_end(void)
@@ -84,8 +118,8 @@ void out_str(const char *key, const char *label, const char *val)
 		json_add(key, json_object_new_string(val));
 		return;
 	}
-	text_label(label);
-	printf(" %s\n", val);
+	if (text_label(label))
+		printf(" %s\n", val);
 }
 
 void out_u64(const char *key, const char *label, uint64_t val)
@@ -94,8 +128,8 @@ void out_u64(const char *key, const char *label, uint64_t val)
 		json_add(key, json_object_new_uint64(val));
 		return;
 	}
-	text_label(label);
-	printf(" %llu\n", (unsigned long long)val);
+	if (text_label(label))
+		printf(" %llu\n", (unsigned long long)val);
 }
 
 void out_bool(const char *key, const char *label, bool val)
@@ -104,8 +138,8 @@ void out_bool(const char *key, const char *label, bool val)
 		json_add(key, json_object_new_boolean(val));
 		return;
 	}
-	text_label(label);
-	printf(" %s\n", val ? "yes" : "no");
+	if (text_label(label))
+		printf(" %s\n", val ? "yes" : "no");
 }
 
 void out_strlist(const char *key, const char *label, const char **vals,
@@ -122,7 +156,8 @@ void out_strlist(const char *key, const char *label, const char **vals,
 		json_add(key, arr);
 		return;
 	}
-	text_label(label);
+	if (!text_label(label))
+		return;
 	if (!n)
 		fputs(" none", stdout);
 	for (i = 0; i < n; i++)

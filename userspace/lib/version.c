@@ -5,8 +5,17 @@
 #error "EDGEAI_LIB_VERSION must be defined by the build"
 #endif
 
-/* Bits the library can name; none are defined by the ABI yet. */
-static const char *const feature_names[64];
+/* Names of the EDGEAI_FEAT_* bits, as edgeaictl prints them. */
+static const char *const feature_names[64] = {
+	[0] = "rings",		/* EDGEAI_FEAT_RINGS */
+	[1] = "poll",		/* EDGEAI_FEAT_POLL */
+	[2] = "uring_cmd",	/* EDGEAI_FEAT_URING_CMD */
+	[3] = "overwrite",	/* EDGEAI_FEAT_OVERWRITE */
+	[4] = "user_producer",	/* EDGEAI_FEAT_USER_PRODUCER */
+};
+
+_Static_assert(EDGEAI_FEATURES_KNOWN == (1ULL << 5) - 1,
+	       "name every EDGEAI_FEAT_* bit above");
 
 const char *edgeai_version(void)
 {

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * Tensor rings from userspace: management ioctls, and the zero-copy data
+ * path over the mapping (docs/ring-abi.md). The data path makes no
+ * syscall: it load-acquires the kernel's head and store-releases the
+ * consumer's tail, as the kernel expects.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <edgeai/edgeai.h>
+
+struct edgeai_ring {
+	int fd;
+	uint32_t role;
+	uint32_t mask;
+	uint32_t stride;
+	uint64_t tail;			/* consumer: next slot to read */
+	uint64_t head;			/* producer: next slot to fill */
+	uint64_t lost;
+	const uint64_t *k_head;		/* CTRL, kernel-written */
+	const uint64_t *k_tail_floor;
+	const uint32_t *k_flags;
+	uint64_t *c_tail;		/* CONS */
+	unsigned char *slots;
+	void *ctrl, *cons, *slots_map;
+	size_t ctrl_len, cons_len, slots_len;
+	struct edgeai_ring_info info;
+};
+
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+int edgeai_dev_ring_create(struct edgeai_dev *dev,
+			   struct edgeai_ring_create *args)
+{
+	if (!dev || !args)
+		return -EINVAL;
+	if (!args->size)
+		args->size = sizeof(*args);
+	return xioctl(edgeai_dev_fd(dev), EDGEAI_IOC_RING_CREATE, args);
+}
+
+int edgeai_dev_ring_destroy(struct edgeai_dev *dev, uint32_t id,
+			    const char *name)
+{
+	struct edgeai_ring_destroy d;
+
+	if (!dev)
+		return -EINVAL;
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.ring_id = id;
+	if (name) {
+		if (strlen(name) >= sizeof(d.name))
+			return -EINVAL;
+		strcpy(d.name, name);
+		d.flags = EDGEAI_DESTROY_F_BY_NAME;
+	}
+	return xioctl(edgeai_dev_fd(dev), EDGEAI_IOC_RING_DESTROY, &d);
+}
+
+static int ring_info(int fd, uint32_t id, uint32_t flags,
+		     struct edgeai_ring_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->ring_id = id;
+	info->flags = flags;
+	return xioctl(fd, EDGEAI_IOC_RING_INFO, info);
+}
+
+int edgeai_dev_ring_info(struct edgeai_dev *dev, uint32_t id,
+			 struct edgeai_ring_info *info)
+{
+	if (!dev || !info)
+		return -EINVAL;
+	return ring_info(edgeai_dev_fd(dev), id, 0, info);
+}
+
+int edgeai_dev_ring_next(struct edgeai_dev *dev, uint32_t after,
+			 struct edgeai_ring_info *info)
+{
+	if (!dev || !info)
+		return -EINVAL;
+	return ring_info(edgeai_dev_fd(dev), after, EDGEAI_RING_INFO_F_NEXT,
+			 info);
+}
+
+static int ring_stats(int fd, uint32_t id, struct edgeai_ring_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->ring_id = id;
+	return xioctl(fd, EDGEAI_IOC_RING_STATS, st);
+}
+
+int edgeai_dev_ring_stats(struct edgeai_dev *dev, uint32_t id,
+			  struct edgeai_ring_stats *stats)
+{
+	if (!dev || !stats)
+		return -EINVAL;
+	return ring_stats(edgeai_dev_fd(dev), id, stats);
+}
+
+int edgeai_ring_args(struct edgeai_ring_create *args, const char *name,
+		     uint32_t slot_count, uint32_t dtype, uint32_t rank,
+		     const uint32_t *shape)
+{
+	uint64_t bytes = edgeai_dtype_size(dtype);
+	uint32_t i;
+
+	if (!args || !name || !bytes || rank > EDGEAI_MAX_RANK ||
+	    (rank && !shape) || strlen(name) >= sizeof(args->name))
+		return -EINVAL;
+	memset(args, 0, sizeof(*args));
+	args->size = sizeof(*args);
+	args->slot_count = slot_count;
+	strcpy(args->name, name);
+	args->desc.dtype = dtype;
+	args->desc.rank = rank;
+	for (i = 0; i < rank; i++) {
+		args->desc.shape[i] = shape[i];
+		bytes *= shape[i];
+		if (!shape[i] || bytes > UINT32_MAX)
+			return -EINVAL;
+	}
+	args->slot_size = (uint32_t)bytes;
+	return 0;
+}
+
+static void *map_region(int fd, uint64_t off, size_t len, bool rw)
+{
+	return mmap(NULL, len, PROT_READ | (rw ? PROT_WRITE : 0), MAP_SHARED,
+		    fd, (off_t)off);
+}
+
+static int ring_map(struct edgeai_ring *r, const struct edgeai_ring_offsets *o)
+{
+	r->ctrl_len = o->ctrl_size;
+	r->cons_len = o->cons_size;
+	r->slots_len = o->slots_size;
+	r->ctrl = map_region(r->fd, EDGEAI_OFF_CTRL, r->ctrl_len, false);
+	r->cons = map_region(r->fd, EDGEAI_OFF_CONS, r->cons_len,
+			     r->role == EDGEAI_ROLE_CONSUMER);
+	r->slots_map = map_region(r->fd, EDGEAI_OFF_SLOTS, r->slots_len,
+				  r->role == EDGEAI_ROLE_PRODUCER);
+	if (r->ctrl == MAP_FAILED || r->cons == MAP_FAILED ||
+	    r->slots_map == MAP_FAILED)
+		return -errno;
+	r->k_head = (const uint64_t *)((char *)r->ctrl + o->ctrl_head);
+	r->k_tail_floor = (const uint64_t *)((char *)r->ctrl +
+					     o->ctrl_tail_floor);
+	r->k_flags = (const uint32_t *)((char *)r->ctrl + o->ctrl_flags);
+	r->c_tail = (uint64_t *)((char *)r->cons + o->cons_tail);
+	r->slots = (unsigned char *)r->slots_map + o->slots;
+	r->stride = o->slot_stride;
+	return 0;
+}
+
+static void ring_unmap(struct edgeai_ring *r)
+{
+	if (r->ctrl && r->ctrl != MAP_FAILED)
+		munmap(r->ctrl, r->ctrl_len);
+	if (r->cons && r->cons != MAP_FAILED)
+		munmap(r->cons, r->cons_len);
+	if (r->slots_map && r->slots_map != MAP_FAILED)
+		munmap(r->slots_map, r->slots_len);
+}
+
+static int ring_open(const char *name, uint32_t id,
+		     const struct edgeai_ring_opts *opts,
+		     struct edgeai_ring **ringp)
+{
+	struct edgeai_ring_opts o = { .sz = sizeof(o) };
+	struct edgeai_ring_attach a;
+	struct edgeai_ring *r;
+	const char *path;
+	int ret;
+
+	if (!ringp || (opts && opts->sz < sizeof(size_t)))
+		return -EINVAL;
+	if (opts)
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	if (name && strlen(name) >= sizeof(a.name))
+		return -EINVAL;
+	path = o.dev_path ? o.dev_path : getenv("EDGEAI_DEV");
+	if (!path || !*path)
+		path = EDGEAI_DEV_PATH;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (r->fd < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.role = o.role ? o.role : EDGEAI_ROLE_CONSUMER;
+	a.watermark = o.watermark;
+	a.ring_id = id;
+	if (name) {
+		a.flags = EDGEAI_ATTACH_F_BY_NAME;
+		strcpy(a.name, name);
+	}
+	ret = xioctl(r->fd, EDGEAI_IOC_RING_ATTACH, &a);
+	if (ret)
+		goto err_close;
+	r->role = a.role;
+	ret = ring_info(r->fd, 0, 0, &r->info);
+	if (ret)
+		goto err_close;
+	r->mask = r->info.slot_count - 1;
+	ret = ring_map(r, &a.off);
+	if (ret)
+		goto err_unmap;
+	r->tail = __atomic_load_n(r->c_tail, __ATOMIC_ACQUIRE);
+	r->head = __atomic_load_n(r->k_head, __ATOMIC_ACQUIRE);
+	*ringp = r;
+	return 0;
+
+err_unmap:
+	ring_unmap(r);
+err_close:
+	close(r->fd);
+err_free:
+	free(r);
+	return ret;
+}
+
+int edgeai_ring_open(const char *name, const struct edgeai_ring_opts *opts,
+		     struct edgeai_ring **ringp)
+{
+	if (!name)
+		return -EINVAL;
+	return ring_open(name, 0, opts, ringp);
+}
+
+int edgeai_ring_open_id(uint32_t id, const struct edgeai_ring_opts *opts,
+			struct edgeai_ring **ringp)
+{
+	if (!id)
+		return -EINVAL;
+	return ring_open(NULL, id, opts, ringp);
+}
+
+void edgeai_ring_close(struct edgeai_ring *ring)
+{
+	if (!ring)
+		return;
+	ring_unmap(ring);
+	close(ring->fd);
+	free(ring);
+}
+
+int edgeai_ring_fd(const struct edgeai_ring *ring)
+{
+	return ring ? ring->fd : -EINVAL;
+}
+
+const struct edgeai_ring_info *edgeai_ring_get_info(const struct edgeai_ring *ring)
+{
+	return ring ? &ring->info : NULL;
+}
+
+int edgeai_ring_stats(struct edgeai_ring *ring, struct edgeai_ring_stats *st)
+{
+	if (!ring || !st)
+		return -EINVAL;
+	return ring_stats(ring->fd, 0, st);
+}
+
+int edgeai_ring_dead(const struct edgeai_ring *ring)
+{
+	return !!(__atomic_load_n(ring->k_flags, __ATOMIC_ACQUIRE) &
+		  EDGEAI_CTRL_F_DEAD);
+}
+
+uint32_t edgeai_ring_peek(struct edgeai_ring *ring, uint32_t max,
+			  uint64_t *first)
+{
+	uint64_t head = __atomic_load_n(ring->k_head, __ATOMIC_ACQUIRE);
+	uint64_t floor = __atomic_load_n(ring->k_tail_floor, __ATOMIC_ACQUIRE);
+	uint64_t n;
+
+	/* Behind the floor: those slots were overwritten (and counted). */
+	if (ring->tail < floor) {
+		ring->lost += floor - ring->tail;
+		ring->tail = floor;
+	}
+	n = head - ring->tail;
+	if (n > max)
+		n = max;
+	if (first)
+		*first = ring->tail;
+	return (uint32_t)n;
+}
+
+const struct edgeai_slot_hdr *edgeai_ring_slot(const struct edgeai_ring *ring,
+					       uint64_t pos)
+{
+	return (const struct edgeai_slot_hdr *)
+		(ring->slots + (pos & ring->mask) * (uint64_t)ring->stride);
+}
+
+int edgeai_ring_slot_valid(const struct edgeai_ring *ring, uint64_t pos)
+{
+	return pos >= __atomic_load_n(ring->k_tail_floor, __ATOMIC_ACQUIRE);
+}
+
+void edgeai_ring_release(struct edgeai_ring *ring, uint32_t n)
+{
+	ring->tail += n;
+	__atomic_store_n(ring->c_tail, ring->tail, __ATOMIC_RELEASE);
+}
+
+uint64_t edgeai_ring_lost(const struct edgeai_ring *ring)
+{
+	return ring->lost;
+}
+
+int edgeai_ring_wait(struct edgeai_ring *ring, int timeout_ms)
+{
+	struct pollfd p = { .fd = ring->fd, .events = POLLIN };
+	int ret;
+
+	do {
+		ret = poll(&p, 1, timeout_ms);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		return -errno;
+	if (!ret)
+		return -ETIMEDOUT;
+	if (p.revents & POLLERR)
+		return -EIO;
+	return (int)edgeai_ring_peek(ring, UINT32_MAX, NULL);
+}
+
+uint32_t edgeai_ring_reserve(struct edgeai_ring *ring, uint32_t max,
+			     uint64_t *first)
+{
+	uint64_t floor = __atomic_load_n(ring->k_tail_floor, __ATOMIC_ACQUIRE);
+	uint64_t used = ring->head - floor;
+	uint64_t n = used >= ring->info.slot_count ? 0 :
+		     ring->info.slot_count - used;
+
+	if (n > max)
+		n = max;
+	if (first)
+		*first = ring->head;
+	return (uint32_t)n;
+}
+
+struct edgeai_slot_hdr *edgeai_ring_slot_mut(struct edgeai_ring *ring,
+					     uint64_t pos)
+{
+	if (ring->role != EDGEAI_ROLE_PRODUCER)
+		return NULL;
+	return (struct edgeai_slot_hdr *)
+		(ring->slots + (pos & ring->mask) * (uint64_t)ring->stride);
+}
+
+int edgeai_ring_publish(struct edgeai_ring *ring, uint32_t n,
+			uint32_t dropped)
+{
+	struct edgeai_ring_publish p;
+	int ret;
+
+	if (!ring)
+		return -EINVAL;
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.head = ring->head + n;
+	p.dropped = dropped;
+	ret = xioctl(ring->fd, EDGEAI_IOC_RING_PUBLISH, &p);
+	if (!ret)
+		ring->head = p.head;
+	return ret;
+}
