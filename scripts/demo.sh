@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/demo.sh - what `make demo` runs after building.
+#
+# Where the running kernel can load modules and matches the module's build
+# (confirmed interactively, or DEMO_NATIVE=1), the demo runs natively;
+# otherwise it boots Debian's 6.1 kernel with tests/vm/run and runs inside.
+# It loads edgeai.ko, shows what edgeaictl reports about it, and unloads it,
+# also on Ctrl-C. Later parts (rings, filter, runtime) extend this script.
+set -u
+
+SRC=$(readlink -f "$(dirname "$0")/..")
+B=${O:-$SRC/build}
+KO=$SRC/kmod/edgeai.ko
+LOADED=0
+
+say()
+{
+	printf '\n\033[1m== %s\033[0m\n' "$*" 2>/dev/null || printf '\n== %s\n' "$*"
+}
+
+cleanup()
+{
+	if [ $LOADED -eq 1 ] && grep -q '^edgeai ' /proc/modules; then
+		rmmod edgeai && echo "demo: unloaded edgeai"
+	fi
+}
+
+inside()
+{
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	say "kernel $(uname -r): loading $KO"
+	insmod "$KO" || { echo "demo: insmod failed" >&2; exit 1; }
+	LOADED=1
+	ls -l /dev/edgeai
+	say "edgeaictl version"
+	"$B/edgeaictl" version || exit 1
+	say "edgeaictl -p version (JSON for scripts)"
+	"$B/edgeaictl" -p version || exit 1
+	say "kernel log"
+	dmesg | grep 'edgeai' | tail -n 3
+	say "unloading"
+	cleanup
+	LOADED=0
+	[ ! -e /dev/edgeai ] && echo "demo: /dev/edgeai is gone; done."
+}
+
+can_run_native()
+{
+	[ "$(id -u)" -eq 0 ] || return 1
+	[ "$(modinfo -F vermagic "$KO" 2>/dev/null | cut -d' ' -f1)" = "$(uname -r)" ] || return 1
+	[ "$(cat /proc/sys/kernel/modules_disabled 2>/dev/null || echo 1)" = 0 ] || return 1
+}
+
+case "${1:-}" in
+--inside)
+	inside
+	exit
+	;;
+-h|--help)
+	sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+esac
+
+[ -f "$KO" ] || { echo "demo: $KO not built: run make" >&2; exit 1; }
+if can_run_native; then
+	native=${DEMO_NATIVE:-}
+	if [ -z "$native" ] && [ -t 0 ]; then
+		read -r -p "Load edgeai.ko into the running kernel $(uname -r)? [y/N] " a
+		case "$a" in [yY]*) native=1 ;; esac
+	fi
+	if [ "$native" = 1 ]; then
+		inside
+		exit
+	fi
+fi
+kver=$(modinfo -F vermagic "$KO" | cut -d' ' -f1)
+say "booting Debian's $kver kernel in QEMU (tests/vm/run)"
+exec "$SRC/tests/vm/run" --kernel "/boot/vmlinuz-$kver" -- "$SRC/scripts/demo.sh" --inside

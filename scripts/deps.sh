@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install every Debian package that building, testing, the demo and the
+# benchmarks of edgeai need. Idempotent: when everything is present it only
+# runs dpkg-query and exits in well under a second.
+#
+#   scripts/deps.sh            install what is missing
+#   scripts/deps.sh --list     print the package list and exit
+#   scripts/deps.sh --check    exit 1 (and name them) if packages are missing
+set -eu
+
+PKGS="
+build-essential make pkg-config git
+gcc g++ clang llvm lld
+libbpf-dev bpftool
+liburing-dev
+libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
+libjson-c-dev libinih-dev
+libelf-dev zlib1g-dev
+linux-headers-amd64 linux-image-amd64 linux-source-6.1
+kmod
+qemu-system-x86 busybox-static cpio
+iproute2 iputils-ping ethtool strace
+python3 python3-numpy python3-scapy
+xz-utils
+"
+
+case "${1:-}" in
+--list)
+	echo $PKGS | tr ' ' '\n'
+	exit 0
+	;;
+--check|"")
+	;;
+*)
+	echo "usage: $0 [--list|--check]" >&2
+	exit 2
+	;;
+esac
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "installed" ] || missing="$missing $p"
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+	echo "deps.sh: missing packages:$missing" >&2
+	exit 1
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+
+echo "deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Refresh the package lists when they are missing or older than a day.
+lists=/var/lib/apt/lists
+if [ -z "$(find "$lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n1)" ]; then
+	$SUDO apt-get update -q
+fi
+# shellcheck disable=SC2086
+if ! $SUDO apt-get install -y -q --no-install-recommends $missing; then
+	$SUDO apt-get update -q
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -q --no-install-recommends $missing
+fi
