@@ -51,6 +51,11 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory tests
 	$(Q)$(SRCROOT)/tests/run $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(LANES)
 
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(SUBMAKE) $(SRCROOT)/bench/Makefile
+	$(Q)$(SRCROOT)/bench/ring_vm.sh
+
 lint: deps
 	$(Q)$(SRCROOT)/scripts/checkpatch.sh
 
@@ -86,6 +91,7 @@ help:
 	@echo '  kmod bpf userspace tools   one part only'
 	@echo '  check            scripts/deps.sh, build, then every test lane (tests/run)'
 	@echo '  lint             checkpatch.pl --strict on kmod/ and the UAPI header'
+	@echo '  bench            benchmarks; results in bench/results/'
 	@echo '  demo             scripts/deps.sh, build, then scripts/demo.sh'
 	@echo '  install          binaries, library, headers, man pages under PREFIX'
 	@echo '  modules_install  the kernel module into /lib/modules'
@@ -106,5 +112,5 @@ else
 Q := @
 endif
 
-.PHONY: all kmod bpf userspace tools tests deps check lint demo install \
+.PHONY: all kmod bpf userspace tools tests deps check bench lint demo install \
 	modules_install clean help

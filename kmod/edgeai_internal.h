@@ -76,6 +76,7 @@ struct edgeai_ring {
 	struct edgeai_tensor_desc desc;
 	size_t slots_size;
 	size_t mem_bytes;
+	bool accounted;			/* mem_bytes is in the global total */
 
 	struct edgeai_ctrl_page *ctrl;
 	struct edgeai_cons_page *cons;
@@ -135,6 +136,7 @@ extern unsigned long edgeai_max_total_bytes;
 
 /* ring.c */
 int edgeai_ring_check_args(const struct edgeai_ring_create *args);
+int edgeai_check_name(const char *name);
 struct edgeai_ring *edgeai_ring_find(u32 id, const char *name);
 struct edgeai_ring *edgeai_ring_find_next(u32 id);
 int edgeai_ring_destroy(u32 id, const char *name);

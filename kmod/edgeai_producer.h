@@ -56,6 +56,7 @@ void edgeai_ring_put(struct edgeai_ring *ring);
 u32 edgeai_ring_id(const struct edgeai_ring *ring);
 const struct edgeai_tensor_desc *edgeai_ring_desc(const struct edgeai_ring *ring);
 u32 edgeai_ring_slot_size(const struct edgeai_ring *ring);
+u32 edgeai_ring_flags(const struct edgeai_ring *ring);
 int edgeai_slot_reserve(struct edgeai_ring *ring, u32 len,
 			struct edgeai_slot *slot);
 void edgeai_slot_commit(struct edgeai_ring *ring, struct edgeai_slot *slot);

@@ -147,8 +147,12 @@ static __poll_t edgeai_poll(struct file *file, struct poll_table_struct *pt)
 	default:
 		break;
 	}
-	if (ring->dead && !ready)
+	/* Like a pipe whose writer is gone: HUP at once, IN while data is left. */
+	if (ring->dead) {
 		mask |= EPOLLHUP;
+		if (ready && ef->role == EDGEAI_ROLE_CONSUMER)
+			mask |= EPOLLIN | EPOLLRDNORM;
+	}
 	spin_unlock_irq(&ring->lock);
 	return mask;
 }

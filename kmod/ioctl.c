@@ -79,7 +79,7 @@ static int edgeai_ioctl_ring_create(struct file *file, void __user *uarg)
 {
 	struct edgeai_ring_create args;
 	struct edgeai_ring *ring;
-	int usize;
+	int usize, ret;
 
 	if (!edgeai_may_admin(file))
 		return -EPERM;
@@ -93,7 +93,11 @@ static int edgeai_ioctl_ring_create(struct file *file, void __user *uarg)
 		return PTR_ERR(ring);
 	args.ring_id = edgeai_ring_id(ring);
 	edgeai_ring_put(ring);		/* the registry keeps it */
-	return edgeai_copy_out(uarg, &args, sizeof(args), usize);
+	ret = edgeai_copy_out(uarg, &args, sizeof(args), usize);
+	/* The caller cannot learn the id: undo, as if it never happened. */
+	if (ret)
+		edgeai_ring_destroy(args.ring_id, NULL);
+	return ret;
 }
 
 static int edgeai_attach_role(struct edgeai_ring *ring, struct edgeai_file *ef,
@@ -141,7 +145,7 @@ static int edgeai_ioctl_ring_attach(struct file *file, void __user *uarg)
 	if (a.role < EDGEAI_ROLE_CONSUMER || a.role > EDGEAI_ROLE_OBSERVER)
 		return -EINVAL;
 	by_name = a.flags & EDGEAI_ATTACH_F_BY_NAME;
-	if (by_name && !memchr(a.name, '\0', sizeof(a.name)))
+	if (by_name && edgeai_check_name(a.name))
 		return -EINVAL;
 
 	mutex_lock(&ef->lock);
@@ -264,7 +268,7 @@ static int edgeai_ioctl_ring_destroy(struct file *file, void __user *uarg)
 	    !edgeai_zero(d.reserved, sizeof(d.reserved)))
 		return -EINVAL;
 	if (d.flags & EDGEAI_DESTROY_F_BY_NAME) {
-		if (!memchr(d.name, '\0', sizeof(d.name)))
+		if (edgeai_check_name(d.name))
 			return -EINVAL;
 		return edgeai_ring_destroy(0, d.name);
 	}

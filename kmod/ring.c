@@ -50,7 +50,7 @@ static bool edgeai_zero(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
-static int edgeai_check_name(const char *name)
+int edgeai_check_name(const char *name)
 {
 	size_t len = strnlen(name, EDGEAI_NAME_LEN);
 	size_t i;
@@ -156,7 +156,9 @@ static void edgeai_ring_free(struct kref *ref)
 {
 	struct edgeai_ring *ring = container_of(ref, struct edgeai_ring, ref);
 
-	atomic_long_sub(ring->mem_bytes, &edgeai_total_bytes);
+	/* Only registered rings were added to the total. */
+	if (ring->accounted)
+		atomic_long_sub(ring->mem_bytes, &edgeai_total_bytes);
 	vfree(ring->slots);
 	vfree(ring->cons);
 	vfree(ring->ctrl);
@@ -255,8 +257,8 @@ struct edgeai_ring *edgeai_ring_create(const struct edgeai_ring_create *args)
 		goto err_unlock;
 	}
 	if (edgeai_nr_rings >= edgeai_max_rings ||
-	    atomic_long_read(&edgeai_total_bytes) + ring->mem_bytes >
-	    edgeai_max_total_bytes) {
+	    (unsigned long)atomic_long_read(&edgeai_total_bytes) +
+	    ring->mem_bytes > edgeai_max_total_bytes) {
 		ret = -ENOSPC;
 		goto err_unlock;
 	}
@@ -266,6 +268,7 @@ struct edgeai_ring *edgeai_ring_create(const struct edgeai_ring_create *args)
 		goto err_unlock;
 	}
 	ring->id = id;
+	ring->accounted = true;
 	atomic_long_add(ring->mem_bytes, &edgeai_total_bytes);
 	list_add_tail(&ring->node, &edgeai_rings);
 	edgeai_nr_rings++;
@@ -367,6 +370,19 @@ const struct edgeai_tensor_desc *edgeai_ring_desc(const struct edgeai_ring *ring
 	return &ring->desc;
 }
 EXPORT_SYMBOL_GPL(edgeai_ring_desc);
+
+/**
+ * edgeai_ring_flags() - the EDGEAI_RING_F_* flags a ring was created with
+ * @ring: the ring
+ *
+ * Return: the flags; they do not change during the ring's life. A driver
+ * cannot feed an EDGEAI_RING_F_USER_PRODUCER ring.
+ */
+u32 edgeai_ring_flags(const struct edgeai_ring *ring)
+{
+	return ring->flags;
+}
+EXPORT_SYMBOL_GPL(edgeai_ring_flags);
 
 /**
  * edgeai_ring_slot_size() - payload bytes per slot
@@ -685,7 +701,8 @@ int edgeai_ring_publish(struct edgeai_ring *ring,
 	tail = ring->tail;
 	spin_unlock_irq(&ring->lock);
 
-	if (pub->head < head || pub->head - tail > ring->slot_count) {
+	if (pub->head < head || (pub->head == head && !pub->dropped) ||
+	    pub->head - tail > ring->slot_count) {
 		edgeai_publish_bad(ring);
 		ret = -EINVAL;
 		goto out_unlock;

@@ -391,8 +391,9 @@ struct edgeai_ring_destroy {
  * @flags: must be 0
  * @head: in: the producer's new head: slots [ctrl.head, @head) are
  *	written and handed to the consumer. Must not pass tail_floor +
- *	slot_count. The kernel validates each slot's len, stamps its seq,
- *	and stamps ts_ns if it is 0.
+ *	slot_count; may equal ctrl.head only to report @dropped. The
+ *	kernel validates each slot's len, stamps its seq, and stamps ts_ns
+ *	if it is 0.
  * @dropped: in: samples the producer dropped since its last publish; they
  *	take sequence numbers before the published slots
  * @__pad: must be 0
