@@ -6,8 +6,10 @@
 # Where the running kernel can load modules and matches the module's build
 # (confirmed interactively, or DEMO_NATIVE=1), the demo runs natively;
 # otherwise it boots Debian's 6.1 kernel with tests/vm/run and runs inside.
-# It loads edgeai.ko, shows what edgeaictl reports about it, and unloads it,
-# also on Ctrl-C. Later parts (rings, filter, runtime) extend this script.
+# It loads edgeai.ko, feeds a ring from the example driver edgeai_synth.ko
+# (an IMU-like 6-channel stream at 1 kHz with injected anomalies), shows
+# what edgeaictl reports, and removes everything again, also on Ctrl-C.
+# Later parts (filter, runtime, models) extend this script.
 set -u
 
 SRC=$(readlink -f "$(dirname "$0")/..")
@@ -22,7 +24,9 @@ say()
 
 cleanup()
 {
+	grep -q '^edgeai_synth ' /proc/modules && rmmod edgeai_synth
 	if [ $LOADED -eq 1 ] && grep -q '^edgeai ' /proc/modules; then
+		"$B/edgeaictl" ring delete imu0 >/dev/null 2>&1
 		rmmod edgeai && echo "demo: unloaded edgeai"
 	fi
 }
@@ -37,8 +41,16 @@ inside()
 	ls -l /dev/edgeai
 	say "edgeaictl version"
 	"$B/edgeaictl" version || exit 1
-	say "edgeaictl -p version (JSON for scripts)"
-	"$B/edgeaictl" -p version || exit 1
+	say "edgeai_synth.ko: IMU-like sensor, 6 x f32 at 1 kHz, 1% anomalies -> ring imu0"
+	insmod "$SRC/kmod/synth/edgeai_synth.ko" ring=imu0 rate_hz=1000 \
+		channels=6 waveform=imu anomaly_ppm=10000 slots=4096 || exit 1
+	sleep "${DEMO_SECONDS:-2}"
+	say "edgeaictl ring show imu0 (nobody consumes yet: the ring fills)"
+	"$B/edgeaictl" ring show imu0 || exit 1
+	say "edgeaictl -j ring list (JSON for scripts)"
+	"$B/edgeaictl" -j ring list || exit 1
+	echo
+	rmmod edgeai_synth
 	say "kernel log"
 	dmesg | grep 'edgeai' | tail -n 3
 	say "unloading"

@@ -342,7 +342,7 @@ static int do_help(int argc, char **argv)
 	cmd_help_list(cmds, "ring");
 	printf("\nDeleting a ring removes its name at once; mappings stay valid\n"
 	       "until unmapped. create and delete need CAP_SYS_ADMIN or the\n"
-	       "device's group. See edgeaictl-ring(8).\n");
+	       "device's group. See edgeaictl(8).\n");
 	return EXIT_OK;
 }
 
