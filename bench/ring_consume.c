@@ -6,11 +6,13 @@
  *
  * Attaches to ring NAME as its consumer with the given poll watermark,
  * waits (poll() or io_uring EDGEAI_URING_CMD_WAIT) until SAMPLES samples
- * were seen (received or counted as dropped), reads every payload in place
+ * were seen (received or counted as dropped) or nothing came for
+ * TIMEOUT_S, reads every payload in place
  * (a checksum over the mapping: no payload byte is copied), and prints one
  * JSON line: samples, syscalls made by this loop, syscalls per sample,
  * payload bytes copied (0 by construction), sequence gaps and the ring's
- * drop count. Used by bench/ring_vm.sh inside the VM.
+ * drop count. Used by bench/ring_vm.sh inside the VM. If
+ * $RING_CONSUME_READY names a file, it is created once attached.
  */
 #include <errno.h>
 #include <poll.h>
@@ -39,7 +41,8 @@ int main(int argc, char **argv)
 	struct io_uring uring;
 	struct edgeai_ring *r;
 	int use_uring, ret, i;
-	double t0, deadline;
+	double t0;
+	long idle_ms = 0, timeout_ms;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: %s NAME SAMPLES WATERMARK [poll|uring] [TIMEOUT_S]\n",
@@ -49,7 +52,7 @@ int main(int argc, char **argv)
 	want = strtoull(argv[2], NULL, 0);
 	o.watermark = (uint32_t)strtoul(argv[3], NULL, 0);
 	use_uring = argc > 4 && !strcmp(argv[4], "uring");
-	deadline = now() + (argc > 5 ? atof(argv[5]) : 30);
+	timeout_ms = (long)((argc > 5 ? atof(argv[5]) : 30) * 1000);
 
 	/* The producer may create the ring a moment after we start. */
 	for (i = 0; (ret = edgeai_ring_open(argv[1], &o, &r)) == -ENOENT &&
@@ -59,17 +62,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ring_consume: %s: %s\n", argv[1], strerror(-ret));
 		return 1;
 	}
+	/* Tell the driver script we are attached: it starts the producer. */
+	if (getenv("RING_CONSUME_READY")) {
+		FILE *f = fopen(getenv("RING_CONSUME_READY"), "w");
+
+		if (f)
+			fclose(f);
+	}
 	if (use_uring && io_uring_queue_init(4, &uring, 0)) {
 		perror("io_uring_queue_init");
 		return 1;
 	}
 
 	t0 = now();
-	while (got + gaps < want && now() < deadline) {
+	while (got + gaps < want) {
 		uint64_t first;
 		uint32_t n = edgeai_ring_peek(r, UINT32_MAX, &first), k;
 
 		if (!n) {
+			/* Idle for the whole timeout: give up (no clock reads:
+			 * in a VM clock_gettime may be a real syscall). */
+			if (idle_ms > timeout_ms)
+				break;
 			if (use_uring) {
 				struct io_uring_cqe *cqe;
 
@@ -78,11 +92,15 @@ int main(int argc, char **argv)
 				/* submit-and-wait: one io_uring_enter */
 				io_uring_submit_and_wait(&uring, 1);
 				syscalls++;
-				if (!io_uring_peek_cqe(&uring, &cqe))
+				if (!io_uring_peek_cqe(&uring, &cqe)) {
+					idle_ms = cqe->res == -ETIME ?
+						  idle_ms + 100 : 0;
 					io_uring_cqe_seen(&uring, cqe);
+				}
 			} else {
-				edgeai_ring_wait(r, 100);
+				ret = edgeai_ring_wait(r, 100);
 				syscalls++;
+				idle_ms = ret == -ETIMEDOUT ? idle_ms + 100 : 0;
 			}
 			continue;
 		}
