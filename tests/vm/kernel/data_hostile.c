@@ -30,7 +30,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RING		"t_hostile"
 #define SLOTS		256u
@@ -40,91 +40,13 @@
 #define SCRIBBLE_MAX	20000000ull	/* writes: a count bound as well */
 #define RESUME_NS	1000000000ull
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t get_features(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	if (t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info))
-		return 0;
-	return info.features;
-}
-
 /* ---- edgeai_synth.ko ---------------------------------------------- */
-
-static const char *src_dir(void)
-{
-	const char *s = getenv("EDGEAI_SRC");
-
-	return s && *s ? s : ".";
-}
-
-static int synth_loaded(void)
-{
-	return access("/sys/module/edgeai_synth", F_OK) == 0;
-}
-
-static int synth_load(const char *fmt, ...)
-{
-	char args[512], cmd[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "insmod %s/kmod/synth/edgeai_synth.ko %s",
-		 src_dir(), args);
-	rc = t_system(cmd);
-	if (rc)
-		T_FAILF("'%s' failed (exit %d): is kmod/synth/edgeai_synth.ko built and does it take these parameters?",
-			cmd, rc);
-	return rc;
-}
-
-static void synth_unload(void)
-{
-	if (synth_loaded() && t_system("rmmod edgeai_synth"))
-		T_FAILF("rmmod edgeai_synth failed");
-}
-
-static long long synth_param(const char *name)
-{
-	char path[256], buf[64];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/edgeai_synth/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
-}
 
 static void cleanup(void)
 {
-	int fd;
-
-	if (synth_loaded())
+	if (t_synth_loaded())
 		t_system("rmmod edgeai_synth");
-	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RING);
-	close(fd);
+	t_destroy_rings(RING, NULL);
 }
 
 /* ---- the test ------------------------------------------------------ */
@@ -144,7 +66,7 @@ static uint64_t xorshift(uint64_t *s)
 static void *scribbler(void *arg)
 {
 	uint64_t *tailp = t_tail(&m), rng = 0x9e3779b97f4a7c15ull, prev = 0;
-	uint64_t i, end = now_ns() + SCRIBBLE_NS;
+	uint64_t i, end = t_now_ns() + SCRIBBLE_NS;
 
 	(void)arg;
 	for (i = 0; i < SCRIBBLE_MAX && !stop; i++) {
@@ -180,31 +102,13 @@ static void *scribbler(void *arg)
 		t_store_release(tailp, v);
 		prev = v;
 		if (!(i & 63)) {
-			if (now_ns() > end)
+			if (t_now_ns() > end)
 				break;
 			sched_yield();
 		}
 	}
 	scribbles = i;
 	return NULL;
-}
-
-static void check_stats(const struct edgeai_ring_stats *s, const char *where)
-{
-	uint64_t d = t_drops(s);
-
-	t_checks++;
-	if (s->produced != s->consumed + d + s->in_ring)
-		T_FAILF("%s: produced %llu != consumed %llu + drops %llu + in_ring %llu",
-			where, (unsigned long long)s->produced,
-			(unsigned long long)s->consumed,
-			(unsigned long long)d,
-			(unsigned long long)s->in_ring);
-	t_checks++;
-	if (s->in_ring > SLOTS || s->high_water > SLOTS)
-		T_FAILF("%s: in_ring %llu / high_water %llu above slot_count %u",
-			where, (unsigned long long)s->in_ring,
-			(unsigned long long)s->high_water, SLOTS);
 }
 
 /* head, floor, head again: floor <= head and head - floor <= SLOTS. */
@@ -245,21 +149,18 @@ int main(void)
 	uint64_t read_n = 0, bad_slots = 0, last_seq = 0, released0;
 	int fd = t_open(), cfd;
 
-	feat = get_features(fd);
+	feat = t_features(fd);
 	if (!(feat & EDGEAI_FEAT_RINGS)) {
 		T_FAILF("features 0x%llx lack EDGEAI_FEAT_RINGS",
 			(unsigned long long)feat);
 		return T_FAIL;
 	}
-	if (synth_loaded()) {
-		fprintf(stderr, "edgeai_synth was left loaded by someone; unloading it\n");
-		t_system("rmmod edgeai_synth");
-	}
+	t_synth_unload_stale();
 	cleanup();
 	atexit(cleanup);
 
-	if (synth_load("ring=%s create=Y slots=%u rate_hz=%u channels=%u dtype=f32 waveform=counter max_samples=100000000 anomaly_ppm=0",
-		       RING, SLOTS, RATE_HZ, CHANNELS))
+	if (t_synth_load("ring=%s create=Y slots=%u rate_hz=%u channels=%u dtype=f32 waveform=counter max_samples=100000000 anomaly_ppm=0",
+			 RING, SLOTS, RATE_HZ, CHANNELS))
 		return T_FAIL;
 	cfd = t_open();
 	T_ASSERT(t_attach_name(cfd, RING, EDGEAI_ROLE_CONSUMER, 0, &a) == 0);
@@ -272,26 +173,26 @@ int main(void)
 	T_EQ(errno, EACCES);
 
 	T_ASSERT(t_stats(cfd, 0, &s0) == 0);
-	check_stats(&s0, "before");
+	t_check_invariant(&s0, SLOTS, "before");
 	T_ASSERT(pthread_create(&th, NULL, scribbler, NULL) == 0);
-	start = now_ns();
-	while (now_ns() - start < SCRIBBLE_NS + 500000000ull) {
+	start = t_now_ns();
+	while (t_now_ns() - start < SCRIBBLE_NS + 500000000ull) {
 		T_ASSERT(t_stats(cfd, 0, &s) == 0);
-		check_stats(&s, "while scribbling");
+		t_check_invariant(&s, SLOTS, "while scribbling");
 		check_ctrl("while scribbling", &floor);
 		snaps++;
 		if (t_failures > 20)
 			break;
 		usleep(5000);
-		if (now_ns() - start > SCRIBBLE_NS)
+		if (t_now_ns() - start > SCRIBBLE_NS)
 			break;
 	}
 	stop = 1;
 	pthread_join(th, NULL);
 	T_ASSERT(t_stats(cfd, 0, &s) == 0);
-	check_stats(&s, "after scribbling");
+	t_check_invariant(&s, SLOTS, "after scribbling");
 	printf("scribbled %llu values in %.2f s; %llu snapshots; produced %llu consumed %llu drops FULL %llu sum %llu in_ring %llu high_water %llu bad_index %llu\n",
-	       (unsigned long long)scribbles, (now_ns() - start) / 1e9,
+	       (unsigned long long)scribbles, (t_now_ns() - start) / 1e9,
 	       (unsigned long long)snaps, (unsigned long long)s.produced,
 	       (unsigned long long)s.consumed,
 	       (unsigned long long)s.drops[EDGEAI_DROP_FULL],
@@ -311,8 +212,8 @@ int main(void)
 
 	/* A well-behaved consumer takes over from the kernel's tail. */
 	printf("driver: generated %lld dropped %lld ticks %lld late_ticks %lld\n",
-	       synth_param("generated"), synth_param("dropped"),
-	       synth_param("ticks"), synth_param("late_ticks"));
+	       t_synth_param("generated"), t_synth_param("dropped"),
+	       t_synth_param("ticks"), t_synth_param("late_ticks"));
 	/* The kernel may have taken one last valid scribble between our
 	 * look at the floor and our store: store again until stable. */
 	head = check_ctrl("resume", &floor);
@@ -325,8 +226,8 @@ int main(void)
 	T_ASSERT(t_stats(cfd, 0, &s0) == 0);
 	bad0 = s0.bad_index;
 	released0 = tail;
-	end = now_ns() + RESUME_NS;
-	while (now_ns() < end) {
+	end = t_now_ns() + RESUME_NS;
+	while (t_now_ns() < end) {
 		head = check_ctrl("resumed", &floor);
 		t_checks++;
 		if (floor > tail) {
@@ -350,7 +251,7 @@ int main(void)
 		t_store_release(t_tail(&m), tail);
 		usleep(500);
 	}
-	synth_unload();		/* production stops; drain the rest */
+	t_synth_unload();		/* production stops; drain the rest */
 	head = check_ctrl("driver gone", &floor);
 	for (; tail < head; tail++) {
 		const struct edgeai_slot_hdr *h = t_slot(&m, tail);
@@ -366,7 +267,7 @@ int main(void)
 	}
 	t_store_release(t_tail(&m), tail);
 	T_ASSERT(t_stats(cfd, 0, &s) == 0);
-	check_stats(&s, "drained");
+	t_check_invariant(&s, SLOTS, "drained");
 	printf("resumed: read %llu slots (%llu bad); produced %llu consumed %llu drops %llu in_ring %llu bad_index %llu (at resume %llu)\n",
 	       (unsigned long long)read_n, (unsigned long long)bad_slots,
 	       (unsigned long long)s.produced, (unsigned long long)s.consumed,

@@ -34,7 +34,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RING_A		"t_ovl_full"
 #define RING_B		"t_ovl_overwrite"
@@ -46,114 +46,16 @@
 #define SLEEP_US	2000u
 #define RUN_LIMIT_NS	7000000000ull	/* per part */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t get_features(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	if (t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info))
-		return 0;
-	return info.features;
-}
-
 /* ---- edgeai_synth.ko ---------------------------------------------- */
-
-static const char *src_dir(void)
-{
-	const char *s = getenv("EDGEAI_SRC");
-
-	return s && *s ? s : ".";
-}
-
-static int synth_loaded(void)
-{
-	return access("/sys/module/edgeai_synth", F_OK) == 0;
-}
-
-static int synth_load(const char *fmt, ...)
-{
-	char args[512], cmd[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "insmod %s/kmod/synth/edgeai_synth.ko %s",
-		 src_dir(), args);
-	rc = t_system(cmd);
-	if (rc)
-		T_FAILF("'%s' failed (exit %d): is kmod/synth/edgeai_synth.ko built and does it take these parameters?",
-			cmd, rc);
-	return rc;
-}
-
-static void synth_unload(void)
-{
-	if (synth_loaded() && t_system("rmmod edgeai_synth"))
-		T_FAILF("rmmod edgeai_synth failed");
-}
-
-static long long synth_param(const char *name)
-{
-	char path[256], buf[64];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/edgeai_synth/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
-}
 
 static void cleanup(void)
 {
-	int fd;
-
-	if (synth_loaded())
+	if (t_synth_loaded())
 		t_system("rmmod edgeai_synth");
-	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RING_A);
-	t_ring_destroy_name(fd, RING_B);
-	close(fd);
+	t_destroy_rings(RING_A, RING_B, NULL);
 }
 
 /* ---- the test ------------------------------------------------------ */
-
-static void check_invariant(const struct edgeai_ring_stats *s,
-			    const char *where)
-{
-	uint64_t d = t_drops(s);
-
-	t_checks++;
-	if (s->produced != s->consumed + d + s->in_ring)
-		T_FAILF("%s: produced %llu != consumed %llu + drops %llu + in_ring %llu",
-			where, (unsigned long long)s->produced,
-			(unsigned long long)s->consumed,
-			(unsigned long long)d,
-			(unsigned long long)s->in_ring);
-	t_checks++;
-	if (s->in_ring > SLOTS || s->high_water > SLOTS)
-		T_FAILF("%s: in_ring %llu / high_water %llu above slot_count %u",
-			where, (unsigned long long)s->in_ring,
-			(unsigned long long)s->high_water, SLOTS);
-}
 
 /* Does the copied payload hold the counter values of @seq? */
 static int counter_ok(const float *v, uint64_t seq)
@@ -226,7 +128,7 @@ static void snapshot(int fd, struct edgeai_ring_stats *s, struct tally *t,
 		     const char *where)
 {
 	T_ASSERT(t_stats(fd, 0, s) == 0);
-	check_invariant(s, where);
+	t_check_invariant(s, SLOTS, where);
 	t->snapshots++;
 }
 
@@ -257,9 +159,9 @@ static void part(const char *label, const char *ring, int overwrite)
 		T_ASSERT(t_ring_create(fd, &c) > 0);
 	}
 	T_ASSERT(t_attach_name(cfd, ring, EDGEAI_ROLE_CONSUMER, 0, &a) == 0);
-	start = now_ns();
-	if (synth_load("ring=%s create=N rate_hz=%u channels=%u dtype=f32 waveform=counter max_samples=%u anomaly_ppm=0",
-		       ring, RATE_HZ, CHANNELS, NSAMPLES))
+	start = t_now_ns();
+	if (t_synth_load("ring=%s create=N rate_hz=%u channels=%u dtype=f32 waveform=counter max_samples=%u anomaly_ppm=0",
+			 ring, RATE_HZ, CHANNELS, NSAMPLES))
 		exit(T_FAIL);
 	T_ASSERT(t_map_ring(cfd, &a, SLOTS, &m) == 0);
 	T_ASSERT(a.off.slot_stride >= sizeof(struct edgeai_slot_hdr) +
@@ -366,14 +268,14 @@ static void part(const char *label, const char *ring, int overwrite)
 		}
 
 		if (!done_at && s.produced >= NSAMPLES)
-			done_at = now_ns();
+			done_at = t_now_ns();
 		/* done: all offered, every commit in (a reserve is followed
 		 * by its commit promptly: 50 ms is ages), all read */
-		if (done_at && now_ns() - done_at > 50000000ull &&
+		if (done_at && t_now_ns() - done_at > 50000000ull &&
 		    tail == head && t_load_acquire(t_head(&m)) == head &&
 		    !s.in_ring)
 			break;
-		if (now_ns() > deadline) {
+		if (t_now_ns() > deadline) {
 			T_FAILF("%s: not done after %.1f s: driver offered %llu of %u, consumer at %llu of head %llu",
 				label, RUN_LIMIT_NS / 1e9,
 				(unsigned long long)s.produced, NSAMPLES,
@@ -390,11 +292,11 @@ static void part(const char *label, const char *ring, int overwrite)
 		t.gaps += s.produced - (uint64_t)(t.last_seq + 1);
 	drops = t_drops(&s);
 	ow = s.drops[EDGEAI_DROP_OVERWRITTEN] + s.drops[EDGEAI_DROP_BUSY];
-	gen = synth_param("generated");
-	sdropped = synth_param("dropped");
+	gen = t_synth_param("generated");
+	sdropped = t_synth_param("dropped");
 	printf("%s: driver done in %.2f s (generated %lld, dropped %lld, late_ticks %lld of %lld ticks)\n",
 	       label, done_at ? (done_at - start) / 1e9 : -1.0, gen, sdropped,
-	       synth_param("late_ticks"), synth_param("ticks"));
+	       t_synth_param("late_ticks"), t_synth_param("ticks"));
 	printf("%s: produced %llu consumed %llu drops FULL %llu OVERWRITTEN %llu BUSY %llu (sum %llu) in_ring %llu high_water %llu bad_index %llu\n",
 	       label, (unsigned long long)s.produced,
 	       (unsigned long long)s.consumed,
@@ -450,7 +352,7 @@ static void part(const char *label, const char *ring, int overwrite)
 		     s.produced - s.drops[EDGEAI_DROP_BUSY]);
 	}
 
-	synth_unload();
+	t_synth_unload();
 	t_unmap_ring(&m);
 	close(cfd);
 	T_EQ(t_ring_destroy_name(fd, ring), 0);
@@ -462,7 +364,7 @@ int main(void)
 	uint64_t feat;
 	int fd = t_open();
 
-	feat = get_features(fd);
+	feat = t_features(fd);
 	close(fd);
 	if ((feat & (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_OVERWRITE)) !=
 	    (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_OVERWRITE)) {
@@ -472,10 +374,7 @@ int main(void)
 					     EDGEAI_FEAT_OVERWRITE));
 		return T_FAIL;
 	}
-	if (synth_loaded()) {
-		fprintf(stderr, "edgeai_synth was left loaded by someone; unloading it\n");
-		t_system("rmmod edgeai_synth");
-	}
+	t_synth_unload_stale();
 	cleanup();
 	atexit(cleanup);
 

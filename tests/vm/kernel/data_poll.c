@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RING		"t_poll"
 #define RING2		"t_poll_sleeper"
@@ -36,92 +36,13 @@
 #define W		32u
 #define SLACK		8u
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t get_features(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	if (t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info))
-		return 0;
-	return info.features;
-}
-
 /* ---- edgeai_synth.ko ---------------------------------------------- */
-
-static const char *src_dir(void)
-{
-	const char *s = getenv("EDGEAI_SRC");
-
-	return s && *s ? s : ".";
-}
-
-static int synth_loaded(void)
-{
-	return access("/sys/module/edgeai_synth", F_OK) == 0;
-}
-
-static int synth_load(const char *fmt, ...)
-{
-	char args[512], cmd[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "insmod %s/kmod/synth/edgeai_synth.ko %s",
-		 src_dir(), args);
-	rc = t_system(cmd);
-	if (rc)
-		T_FAILF("'%s' failed (exit %d): is kmod/synth/edgeai_synth.ko built and does it take these parameters?",
-			cmd, rc);
-	return rc;
-}
-
-static void synth_unload(void)
-{
-	if (synth_loaded() && t_system("rmmod edgeai_synth"))
-		T_FAILF("rmmod edgeai_synth failed");
-}
-
-static long long synth_param(const char *name)
-{
-	char path[256], buf[64];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/edgeai_synth/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
-}
 
 static void cleanup(void)
 {
-	int fd;
-
-	if (synth_loaded())
+	if (t_synth_loaded())
 		t_system("rmmod edgeai_synth");
-	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RING);
-	t_ring_destroy_name(fd, RING2);
-	close(fd);
+	t_destroy_rings(RING, RING2, NULL);
 }
 
 /* ---- the test ------------------------------------------------------ */
@@ -177,10 +98,10 @@ static struct edgeai_ring_stats stats(void)
 /* Wait (bounded) until the ring has offered @n samples in total. */
 static void wait_produced(uint64_t n, uint64_t limit_ns)
 {
-	uint64_t end = now_ns() + limit_ns;
+	uint64_t end = t_now_ns() + limit_ns;
 	struct edgeai_ring_stats s = stats();
 
-	while (s.produced < n && now_ns() < end) {
+	while (s.produced < n && t_now_ns() < end) {
 		usleep(5000);
 		s = stats();
 	}
@@ -188,7 +109,7 @@ static void wait_produced(uint64_t n, uint64_t limit_ns)
 	if (s.produced < n)
 		T_FAILF("the ring was offered %llu samples, expected %llu within %.1f s (driver generated %lld)",
 			(unsigned long long)s.produced, (unsigned long long)n,
-			limit_ns / 1e9, synth_param("generated"));
+			limit_ns / 1e9, t_synth_param("generated"));
 }
 
 /* The consumer that keeps up: poll, drain, until 3000 more were offered
@@ -198,10 +119,10 @@ static volatile int keep_stop;
 
 static void *keeper(void *arg)
 {
-	uint64_t end = now_ns() + 8000000000ull;
+	uint64_t end = t_now_ns() + 8000000000ull;
 
 	(void)arg;
-	while (!keep_stop && now_ns() < end) {
+	while (!keep_stop && t_now_ns() < end) {
 		struct edgeai_ring_stats s;
 		uint64_t h;
 
@@ -236,7 +157,7 @@ static void *sleeper_main(void *arg)
 	} else {
 		sl->revents = (uint16_t)poll_now(sl->fd, 5000);
 	}
-	sl->woke_ns = now_ns();
+	sl->woke_ns = t_now_ns();
 	return NULL;
 }
 
@@ -253,7 +174,7 @@ int main(void)
 	uint32_t ev_bits;
 	int fd = t_open(), xfd;
 
-	feat = get_features(fd);
+	feat = t_features(fd);
 	if ((feat & (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_POLL)) !=
 	    (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_POLL)) {
 		T_FAILF("features 0x%llx lack RINGS|POLL (0x%llx)",
@@ -262,10 +183,7 @@ int main(void)
 					     EDGEAI_FEAT_POLL));
 		return T_FAIL;
 	}
-	if (synth_loaded()) {
-		fprintf(stderr, "edgeai_synth was left loaded by someone; unloading it\n");
-		t_system("rmmod edgeai_synth");
-	}
+	t_synth_unload_stale();
 	cleanup();
 	atexit(cleanup);
 
@@ -288,28 +206,28 @@ int main(void)
 	T_EQ(epoll_now(0), 0);
 
 	/* 20 < W samples, slowly: no EPOLLIN during or after. */
-	if (synth_load("ring=%s create=N rate_hz=200 channels=%u dtype=f32 waveform=counter max_samples=20",
-		       RING, CHANNELS))
+	if (t_synth_load("ring=%s create=N rate_hz=200 channels=%u dtype=f32 waveform=counter max_samples=20",
+			 RING, CHANNELS))
 		return T_FAIL;
-	t0 = now_ns();
+	t0 = t_now_ns();
 	rv = poll_now(cfd, 300);
 	printf("below W: poll(300 ms) while 20 samples trickle in: revents 0x%x after %.0f ms, head %llu\n",
-	       rv, (now_ns() - t0) / 1e6, (unsigned long long)head_now());
+	       rv, (t_now_ns() - t0) / 1e6, (unsigned long long)head_now());
 	T_EQ(rv, 0);
 	wait_produced(20, 3000000000ull);
 	usleep(20000);
 	T_EQ(head_now(), 20);
 	T_EQ(poll_now(cfd, 100), 0);
 	T_EQ(epoll_now(100), 0);
-	synth_unload();
+	t_synth_unload();
 
 	/* Crossing W slowly (100 Hz, from 0 ready): EPOLLIN exactly when
 	 * head - tail >= W, looked at every ~2 ms. */
 	drain();
-	if (synth_load("ring=%s create=N rate_hz=100 channels=%u dtype=f32 waveform=counter max_samples=110",
-		       RING, CHANNELS))
+	if (t_synth_load("ring=%s create=N rate_hz=100 channels=%u dtype=f32 waveform=counter max_samples=110",
+			 RING, CHANNELS))
 		return T_FAIL;
-	end = now_ns() + 3000000000ull;
+	end = t_now_ns() + 3000000000ull;
 	do {
 		h0 = head_now();
 		rv = poll_now(cfd, 0);
@@ -326,7 +244,7 @@ int main(void)
 		if (h1 > tail)
 			below++;	/* some ready, fewer than W */
 		usleep(2000);
-	} while (now_ns() < end);
+	} while (t_now_ns() < end);
 	printf("crossing W: %llu looks (%llu with 1..%u ready), EPOLLIN at head %llu (tail %llu)\n",
 	       (unsigned long long)looks, (unsigned long long)below, W - 1,
 	       (unsigned long long)h1, (unsigned long long)tail);
@@ -342,23 +260,24 @@ int main(void)
 
 	/* Blocking poll() and epoll_wait() wake with >= W ready. */
 	drain();
-	t0 = now_ns();
+	t0 = t_now_ns();
 	rv = poll_now(cfd, 5000);
 	h1 = head_now();
 	printf("blocking poll: revents 0x%x after %.0f ms with %llu ready\n",
-	       rv, (now_ns() - t0) / 1e6, (unsigned long long)(h1 - tail));
+	       rv, (t_now_ns() - t0) / 1e6, (unsigned long long)(h1 - tail));
 	T_CHECK(rv & POLLIN);
 	T_CHECK(h1 - tail >= W);
 	drain();
-	t0 = now_ns();
+	t0 = t_now_ns();
 	ev_bits = epoll_now(5000);
 	h1 = head_now();
 	printf("blocking epoll_wait: events 0x%x after %.0f ms with %llu ready\n",
-	       ev_bits, (now_ns() - t0) / 1e6, (unsigned long long)(h1 - tail));
+	       ev_bits, (t_now_ns() - t0) / 1e6,
+	       (unsigned long long)(h1 - tail));
 	T_CHECK(ev_bits & EPOLLIN);
 	T_CHECK(h1 - tail >= W);
 	wait_produced(130, 3000000000ull);
-	synth_unload();
+	t_synth_unload();
 	drain();
 
 	/* Pollers asleep on an empty ring, in poll() and in epoll_wait(),
@@ -384,7 +303,7 @@ int main(void)
 			T_ASSERT(pthread_create(&th[k], NULL, sleeper_main,
 						&sl[k]) == 0);
 		usleep(300000);
-		t0 = now_ns();
+		t0 = t_now_ns();
 		T_EQ(t_ring_destroy_name(fd, RING2), 0);
 		for (k = 0; k < 2; k++) {
 			pthread_join(th[k], NULL);
@@ -410,8 +329,8 @@ int main(void)
 
 		keep_base = base;
 		T_ASSERT(pthread_create(&th, NULL, keeper, NULL) == 0);
-		if (synth_load("ring=%s create=N rate_hz=4000 channels=%u dtype=f32 waveform=counter max_samples=5000",
-			       RING, CHANNELS))
+		if (t_synth_load("ring=%s create=N rate_hz=4000 channels=%u dtype=f32 waveform=counter max_samples=5000",
+				 RING, CHANNELS))
 			keep_stop = 1;
 		pthread_join(th, NULL);
 	}
@@ -443,7 +362,7 @@ int main(void)
 		T_FAILF("%llu wakeups for %llu samples into a consumer that did not read (watermark %u)",
 			(unsigned long long)(s.wakeups - s0.wakeups),
 			(unsigned long long)(s.produced - s0.produced), W);
-	synth_unload();
+	t_synth_unload();
 
 	/* Destroy with slots left (10 of the idle consumer's full ring,
 	 * fewer than W): EPOLLHUP | EPOLLIN at once, from poll() and from the

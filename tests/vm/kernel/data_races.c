@@ -29,7 +29,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define NNAMES		5
 #define SYNTH_RING	"t_race_s"	/* names[NNAMES - 1] */
@@ -41,85 +41,13 @@ static const char *const names[NNAMES] = {
 	"t_race0", "t_race1", "t_race2", "t_race3", SYNTH_RING
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t get_features(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	if (t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info))
-		return 0;
-	return info.features;
-}
-
 /* ---- edgeai_synth.ko ---------------------------------------------- */
-
-static const char *src_dir(void)
-{
-	const char *s = getenv("EDGEAI_SRC");
-
-	return s && *s ? s : ".";
-}
-
-static int synth_loaded(void)
-{
-	return access("/sys/module/edgeai_synth", F_OK) == 0;
-}
-
-static int synth_load(const char *fmt, ...)
-{
-	char args[512], cmd[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "insmod %s/kmod/synth/edgeai_synth.ko %s",
-		 src_dir(), args);
-	rc = t_system(cmd);
-	if (rc)
-		T_FAILF("'%s' failed (exit %d): is kmod/synth/edgeai_synth.ko built and does it take these parameters?",
-			cmd, rc);
-	return rc;
-}
-
-__attribute__((unused)) static void synth_unload(void)
-{
-	if (synth_loaded() && t_system("rmmod edgeai_synth"))
-		T_FAILF("rmmod edgeai_synth failed");
-}
-
-__attribute__((unused)) static long long synth_param(const char *name)
-{
-	char path[256], buf[64];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/edgeai_synth/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
-}
 
 static void cleanup(void)
 {
 	int fd, i;
 
-	if (synth_loaded())
+	if (t_synth_loaded())
 		t_system("rmmod edgeai_synth");
 	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -223,7 +151,7 @@ static uint32_t some_id(uint64_t *rng)
 
 static int running(uint32_t i)
 {
-	return !stop && i < MAX_ITERS && (i & 15 || now_ns() < deadline);
+	return !stop && i < MAX_ITERS && (i & 15 || t_now_ns() < deadline);
 }
 
 /* ---- the racers ---------------------------------------------------- */
@@ -458,19 +386,6 @@ static void *rmmoder(void *arg)
 	return NULL;
 }
 
-static long module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/edgeai/refcnt", "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 int main(void)
 {
 	pthread_t th[8];
@@ -480,41 +395,38 @@ int main(void)
 	long ref0, ref1;
 	int fd = t_open(), n, k, e, synth_rc = -1, synth_un = 0;
 
-	feat = get_features(fd);
+	feat = t_features(fd);
 	if (!(feat & EDGEAI_FEAT_RINGS)) {
 		T_FAILF("features 0x%llx lack EDGEAI_FEAT_RINGS",
 			(unsigned long long)feat);
 		return T_FAIL;
 	}
-	if (synth_loaded()) {
-		fprintf(stderr, "edgeai_synth was left loaded by someone; unloading it\n");
-		t_system("rmmod edgeai_synth");
-	}
+	t_synth_unload_stale();
 	cleanup();
 	atexit(cleanup);
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	T_ASSERT(nullfd >= 0);
-	ref0 = module_refcnt();
+	ref0 = t_module_refcnt();
 
-	start = now_ns();
+	start = t_now_ns();
 	deadline = start + RACE_NS;
 	for (n = 0; fn[n]; n++)
 		T_ASSERT(pthread_create(&th[n], NULL, fn[n],
 					(void *)(uintptr_t)n) == 0);
 	/* The driver, once, in the middle. */
 	usleep(500000);
-	synth_rc = synth_load("ring=%s create=Y slots=64 rate_hz=5000 channels=6 dtype=f32 waveform=counter max_samples=100000000",
-			      SYNTH_RING);
+	synth_rc = t_synth_load("ring=%s create=Y slots=64 rate_hz=5000 channels=6 dtype=f32 waveform=counter max_samples=100000000",
+				SYNTH_RING);
 	usleep(1000000);
-	if (synth_loaded())
+	if (t_synth_loaded())
 		synth_un = t_system("rmmod edgeai_synth");
-	while (now_ns() < deadline && !stop)
+	while (t_now_ns() < deadline && !stop)
 		usleep(100000);
 	stop = 1;
 	for (k = 0; k < n; k++)
 		pthread_join(th[k], NULL);
 	printf("raced for %.2f s; synth insmod exit %d, rmmod exit %d\n",
-	       (now_ns() - start) / 1e9, synth_rc, synth_un);
+	       (t_now_ns() - start) / 1e9, synth_rc, synth_un);
 	T_EQ(synth_rc, 0);
 	T_EQ(synth_un, 0);
 
@@ -596,11 +508,11 @@ int main(void)
 		else
 			T_EQ(t_ring_destroy_id(fd, (uint32_t)ret), 0);
 	}
-	ref1 = module_refcnt();
+	ref1 = t_module_refcnt();
 	printf("%u rings created; module refcnt %ld before, %ld after\n",
 	       all_n, ref0, ref1);
 	T_EQ(ref1, ref0);
-	T_CHECK(!synth_loaded());
+	T_CHECK(!t_synth_loaded());
 	close(nullfd);
 	close(fd);
 	return t_done();

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RING		"t_synth_exact"
 #define CHANNELS	6u
@@ -28,91 +28,13 @@
 #define TAG		0x5eedu
 #define RUN_LIMIT_NS	8000000000ull	/* per run, emulated VM included */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t get_features(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	if (t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info))
-		return 0;
-	return info.features;
-}
-
 /* ---- edgeai_synth.ko ---------------------------------------------- */
-
-static const char *src_dir(void)
-{
-	const char *s = getenv("EDGEAI_SRC");
-
-	return s && *s ? s : ".";
-}
-
-static int synth_loaded(void)
-{
-	return access("/sys/module/edgeai_synth", F_OK) == 0;
-}
-
-static int synth_load(const char *fmt, ...)
-{
-	char args[512], cmd[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "insmod %s/kmod/synth/edgeai_synth.ko %s",
-		 src_dir(), args);
-	rc = t_system(cmd);
-	if (rc)
-		T_FAILF("'%s' failed (exit %d): is kmod/synth/edgeai_synth.ko built and does it take these parameters?",
-			cmd, rc);
-	return rc;
-}
-
-static void synth_unload(void)
-{
-	if (synth_loaded() && t_system("rmmod edgeai_synth"))
-		T_FAILF("rmmod edgeai_synth failed");
-}
-
-static long long synth_param(const char *name)
-{
-	char path[256], buf[64];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/edgeai_synth/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
-}
 
 static void cleanup(void)
 {
-	int fd;
-
-	if (synth_loaded())
+	if (t_synth_loaded())
 		t_system("rmmod edgeai_synth");
-	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RING);
-	close(fd);
+	t_destroy_rings(RING, NULL);
 }
 
 /* ---- the test ------------------------------------------------------ */
@@ -156,9 +78,9 @@ static void *consume(void *arg)
 {
 	struct run *r = arg;
 	const char *label = r->label;
-	uint64_t deadline = now_ns() + RUN_LIMIT_NS;
+	uint64_t deadline = t_now_ns() + RUN_LIMIT_NS;
 
-	while (!r->attached && !r->stop && now_ns() < deadline) {
+	while (!r->attached && !r->stop && t_now_ns() < deadline) {
 		if (!t_attach_name(r->cfd, RING, EDGEAI_ROLE_CONSUMER, 0,
 				   &r->a))
 			r->attached = 1;
@@ -168,7 +90,7 @@ static void *consume(void *arg)
 	if (!r->attached)
 		return NULL;
 	T_ASSERT(t_map_ring(r->cfd, &r->a, r->slots, &r->m) == 0);
-	while (r->tail < NSAMPLES && !r->stop && now_ns() < deadline) {
+	while (r->tail < NSAMPLES && !r->stop && t_now_ns() < deadline) {
 		uint64_t head = t_load_acquire(t_head(&r->m)), tail;
 
 		if (head == r->tail) {
@@ -207,12 +129,12 @@ static void *consume(void *arg)
 			if (!r->first_ts)
 				r->first_ts = h->ts_ns;
 			if ((!h->ts_ns || h->ts_ns < r->prev_ts ||
-			     h->ts_ns > now_ns()) && r->bad_ts++ < 5)
+			     h->ts_ns > t_now_ns()) && r->bad_ts++ < 5)
 				T_FAILF("%s: seq %llu: ts_ns %llu after %llu (now %llu)",
 					label, (unsigned long long)h->seq,
 					(unsigned long long)h->ts_ns,
 					(unsigned long long)r->prev_ts,
-					(unsigned long long)now_ns());
+					(unsigned long long)t_now_ns());
 			r->ts_equal += h->ts_ns == r->prev_ts;
 			r->prev_ts = h->ts_ns;
 		}
@@ -252,13 +174,13 @@ static void run(const char *label, const char *dtype_name, uint32_t dtype,
 	}
 	T_ASSERT(pthread_create(&th, NULL, consume, &r) == 0);
 	if (own_ring)
-		rc = synth_load("ring=%s create=N rate_hz=%u channels=%u dtype=%s waveform=counter max_samples=%u sensor_id=%u tag=%u anomaly_ppm=0",
-				RING, RATE_HZ, CHANNELS, dtype_name, NSAMPLES,
-				SENSOR_ID, TAG);
+		rc = t_synth_load("ring=%s create=N rate_hz=%u channels=%u dtype=%s waveform=counter max_samples=%u sensor_id=%u tag=%u anomaly_ppm=0",
+				  RING, RATE_HZ, CHANNELS, dtype_name, NSAMPLES,
+				  SENSOR_ID, TAG);
 	else
-		rc = synth_load("ring=%s create=Y slots=%u rate_hz=%u channels=%u dtype=%s waveform=counter max_samples=%u sensor_id=%u tag=%u anomaly_ppm=0",
-				RING, slots, RATE_HZ, CHANNELS, dtype_name,
-				NSAMPLES, SENSOR_ID, TAG);
+		rc = t_synth_load("ring=%s create=Y slots=%u rate_hz=%u channels=%u dtype=%s waveform=counter max_samples=%u sensor_id=%u tag=%u anomaly_ppm=0",
+				  RING, slots, RATE_HZ, CHANNELS, dtype_name,
+				  NSAMPLES, SENSOR_ID, TAG);
 	if (rc)
 		r.stop = 1;
 	pthread_join(th, NULL);
@@ -305,9 +227,9 @@ static void run(const char *label, const char *dtype_name, uint32_t dtype,
 	 * would have come within 100 ms). */
 	usleep(100000);
 	T_EQ(t_load_acquire(t_head(&r.m)), NSAMPLES);
-	T_EQ(synth_param("generated"), NSAMPLES);
-	T_EQ(synth_param("dropped"), 0);
-	T_EQ(synth_param("anomalies"), 0);
+	T_EQ(t_synth_param("generated"), NSAMPLES);
+	T_EQ(t_synth_param("dropped"), 0);
+	T_EQ(t_synth_param("anomalies"), 0);
 
 	T_EQ(t_stats(cfd, 0, &s), 0);
 	printf("%s: produced %llu consumed %llu bytes %llu drops %llu in_ring %llu high_water %llu\n",
@@ -325,8 +247,8 @@ static void run(const char *label, const char *dtype_name, uint32_t dtype,
 	T_EQ(s.produced, s.consumed + t_drops(&s) + s.in_ring);
 
 	/* Unloading the driver leaves the ring (ours or its own) in place. */
-	synth_unload();
-	T_CHECK(!synth_loaded());
+	t_synth_unload();
+	T_CHECK(!t_synth_loaded());
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
 	info.ring_id = id;
@@ -346,17 +268,14 @@ int main(void)
 	uint64_t feat;
 	int fd = t_open();
 
-	feat = get_features(fd);
+	feat = t_features(fd);
 	close(fd);
 	if (!(feat & EDGEAI_FEAT_RINGS)) {
 		T_FAILF("features 0x%llx lack EDGEAI_FEAT_RINGS: rings are not implemented",
 			(unsigned long long)feat);
 		return T_FAIL;
 	}
-	if (synth_loaded()) {
-		fprintf(stderr, "edgeai_synth was left loaded by someone; unloading it\n");
-		t_system("rmmod edgeai_synth");
-	}
+	t_synth_unload_stale();
 	cleanup();
 	atexit(cleanup);
 

@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RING		"t_synth_rate"
 #define SLOTS		4096u
@@ -31,91 +31,13 @@
 #define POLL_MS		100	/* flushes the last < WATERMARK samples */
 #define LIMIT_NS	12000000000ull
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t get_features(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	if (t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info))
-		return 0;
-	return info.features;
-}
-
 /* ---- edgeai_synth.ko ---------------------------------------------- */
-
-static const char *src_dir(void)
-{
-	const char *s = getenv("EDGEAI_SRC");
-
-	return s && *s ? s : ".";
-}
-
-static int synth_loaded(void)
-{
-	return access("/sys/module/edgeai_synth", F_OK) == 0;
-}
-
-static int synth_load(const char *fmt, ...)
-{
-	char args[512], cmd[2048];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "insmod %s/kmod/synth/edgeai_synth.ko %s",
-		 src_dir(), args);
-	rc = t_system(cmd);
-	if (rc)
-		T_FAILF("'%s' failed (exit %d): is kmod/synth/edgeai_synth.ko built and does it take these parameters?",
-			cmd, rc);
-	return rc;
-}
-
-static void synth_unload(void)
-{
-	if (synth_loaded() && t_system("rmmod edgeai_synth"))
-		T_FAILF("rmmod edgeai_synth failed");
-}
-
-static long long synth_param(const char *name)
-{
-	char path[256], buf[64];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/edgeai_synth/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
-}
 
 static void cleanup(void)
 {
-	int fd;
-
-	if (synth_loaded())
+	if (t_synth_loaded())
 		t_system("rmmod edgeai_synth");
-	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RING);
-	close(fd);
+	t_destroy_rings(RING, NULL);
 }
 
 /* ---- the test ------------------------------------------------------ */
@@ -130,7 +52,7 @@ static int64_t last_seq = -1;
 static void *consumer(void *arg)
 {
 	(void)arg;
-	while (last_seq + 1 < (int64_t)NSAMPLES && now_ns() < deadline) {
+	while (last_seq + 1 < (int64_t)NSAMPLES && t_now_ns() < deadline) {
 		struct pollfd p = { .fd = cfd, .events = POLLIN };
 		uint64_t head;
 		int n = poll(&p, 1, POLL_MS);
@@ -180,17 +102,14 @@ int main(void)
 	double rate_ts, rate_wall, per_sample;
 	int fd = t_open();
 
-	feat = get_features(fd);
+	feat = t_features(fd);
 	if ((feat & (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_POLL)) !=
 	    (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_POLL)) {
 		T_FAILF("features 0x%llx lack RINGS|POLL",
 			(unsigned long long)feat);
 		return T_FAIL;
 	}
-	if (synth_loaded()) {
-		fprintf(stderr, "edgeai_synth was left loaded by someone; unloading it\n");
-		t_system("rmmod edgeai_synth");
-	}
+	t_synth_unload_stale();
 	cleanup();
 	atexit(cleanup);
 
@@ -201,22 +120,22 @@ int main(void)
 	T_ASSERT(t_attach_name(cfd, RING, EDGEAI_ROLE_CONSUMER, WATERMARK,
 			       &a) == 0);
 	T_ASSERT(t_map_ring(cfd, &a, SLOTS, &m) == 0);
-	start = now_ns();
+	start = t_now_ns();
 	deadline = start + LIMIT_NS;
 	T_ASSERT(pthread_create(&th, NULL, consumer, NULL) == 0);
-	if (synth_load("ring=%s create=N rate_hz=%u channels=%u dtype=f32 waveform=counter max_samples=%u anomaly_ppm=0",
-		       RING, RATE_HZ, CHANNELS, NSAMPLES))
+	if (t_synth_load("ring=%s create=N rate_hz=%u channels=%u dtype=f32 waveform=counter max_samples=%u anomaly_ppm=0",
+			 RING, RATE_HZ, CHANNELS, NSAMPLES))
 		deadline = 0;
 	pthread_join(th, NULL);
-	end = now_ns();
+	end = t_now_ns();
 	T_ASSERT(t_stats(cfd, 0, &s) == 0);
 	rate_ts = last_ts > first_ts ?
 		  (NSAMPLES - 1) * 1e9 / (double)(last_ts - first_ts) : 0;
 	rate_wall = NSAMPLES * 1e9 / (double)(end - start);
 	per_sample = (double)(polls + 1) / NSAMPLES;	/* + the stats call */
 	printf("generated %lld, dropped %lld, ticks %lld, late_ticks %lld\n",
-	       synth_param("generated"), synth_param("dropped"),
-	       synth_param("ticks"), synth_param("late_ticks"));
+	       t_synth_param("generated"), t_synth_param("dropped"),
+	       t_synth_param("ticks"), t_synth_param("late_ticks"));
 	printf("read %llu samples, last seq %lld, gaps %llu, bad %llu; rate %.0f Hz by ts_ns (%.3f s), %.0f Hz by wall clock from insmod to the last sample read\n",
 	       (unsigned long long)tail, (long long)last_seq,
 	       (unsigned long long)gaps, (unsigned long long)bad, rate_ts,
@@ -230,7 +149,7 @@ int main(void)
 	       (unsigned long long)s.high_water,
 	       (unsigned long long)s.wakeups);
 
-	T_EQ(synth_param("generated"), NSAMPLES);
+	T_EQ(t_synth_param("generated"), NSAMPLES);
 	T_EQ(last_seq + 1, NSAMPLES);
 	T_EQ(tail, NSAMPLES);
 	T_EQ(bad, 0);
@@ -249,7 +168,7 @@ int main(void)
 		T_FAILF("%.4f syscalls per sample at watermark %u: expected < 0.02",
 			per_sample, WATERMARK);
 
-	synth_unload();
+	t_synth_unload();
 	t_unmap_ring(&m);
 	close(cfd);
 	T_EQ(t_ring_destroy_name(fd, RING), 0);

@@ -25,7 +25,7 @@
 #include <liburing.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RING	"t_uring"
 #define NSLOTS	16u
@@ -39,37 +39,12 @@ static struct t_map cm, pm;
 static uint64_t phead, ctail;
 static int pending;		/* waits submitted and not yet reaped */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t get_features(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	if (t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info))
-		return 0;
-	return info.features;
-}
-
 static void cleanup(void)
 {
-	int fd;
-
 	/* A wait left outstanding would pin the module for its timeout. */
 	if (pending && cfd > 0)
 		ioctl(cfd, EDGEAI_IOC_WAIT_CANCEL);
-	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RING);
-	close(fd);
+	t_destroy_rings(RING, NULL);
 }
 
 static void submit(int fd, uint32_t cmd_op, uint32_t min_ready,
@@ -185,7 +160,7 @@ int main(void)
 	static const uint32_t bad_ops[] = { 0, 2, 0x7f, 0xffffffffu };
 	unsigned int k;
 
-	feat = get_features(fd);
+	feat = t_features(fd);
 	T_CHECK(feat & EDGEAI_FEAT_URING_CMD);
 	if ((feat & (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_URING_CMD |
 		     EDGEAI_FEAT_USER_PRODUCER)) !=
@@ -216,19 +191,19 @@ int main(void)
 
 	/* Already ready: at once, res = ready count. */
 	publish(5);
-	t0 = now_ns();
+	t0 = t_now_ns();
 	submit_wait(4, 5 * SEC, 1);
 	expect(1, 5, 2000, "min_ready 4 with 5 ready");
-	el = now_ns() - t0;
+	el = t_now_ns() - t0;
 	printf("ready at submit: completed in %.1f ms\n", el / 1e6);
 	T_CHECK(el < SEC);
 
 	/* Nothing comes: -ETIME after timeout_ns, not before. */
 	drain();
-	t0 = now_ns();
+	t0 = t_now_ns();
 	submit_wait(1, 300 * MS, 2);
 	expect(2, -ETIME, 5000, "timeout 300 ms, ring empty");
-	el = now_ns() - t0;
+	el = t_now_ns() - t0;
 	printf("timeout 300 ms: -ETIME after %.1f ms\n", el / 1e6);
 	T_CHECK(el >= 290 * MS && el < 3 * SEC);
 
@@ -255,10 +230,10 @@ int main(void)
 	submit_wait(1, 5 * SEC, 5);
 	expect(5, -EBUSY, 2000, "second outstanding wait on the fd");
 	expect_none(50, "first wait after the -EBUSY one");
-	t0 = now_ns();
+	t0 = t_now_ns();
 	T_EQ(t_ioctl(cfd, EDGEAI_IOC_WAIT_CANCEL, NULL), 0);
 	expect(4, -ECANCELED, 2000, "EDGEAI_IOC_WAIT_CANCEL");
-	T_CHECK(now_ns() - t0 < SEC);
+	T_CHECK(t_now_ns() - t0 < SEC);
 
 	/* The fd can wait again after a cancel. */
 	publish(1);

@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RING	"t_uprod"
 #define RING_K	"t_uprod_kfed"
@@ -29,34 +29,9 @@
 #define SSIZE	64u
 #define MAXREC	512u
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t get_features(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	if (t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info))
-		return 0;
-	return info.features;
-}
-
 static void cleanup(void)
 {
-	int fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RING);
-	t_ring_destroy_name(fd, RING_K);
-	close(fd);
+	t_destroy_rings(RING, RING_K, NULL);
 }
 
 /* What sample number @i looks like; seq is whatever junk, on purpose. */
@@ -129,25 +104,6 @@ static void get_stats(struct edgeai_ring_stats *s)
 	T_ASSERT(t_stats(g.ofd, g.id, s) == 0);
 }
 
-static void check_invariant(const struct edgeai_ring_stats *s,
-			    const char *where)
-{
-	uint64_t d = t_drops(s);
-
-	t_checks++;
-	if (s->produced != s->consumed + d + s->in_ring)
-		T_FAILF("%s: produced %llu != consumed %llu + drops %llu + in_ring %llu",
-			where, (unsigned long long)s->produced,
-			(unsigned long long)s->consumed,
-			(unsigned long long)d,
-			(unsigned long long)s->in_ring);
-	t_checks++;
-	if (s->in_ring > NSLOTS || s->high_water > NSLOTS)
-		T_FAILF("%s: in_ring %llu / high_water %llu above slot_count %u",
-			where, (unsigned long long)s->in_ring,
-			(unsigned long long)s->high_water, NSLOTS);
-}
-
 /* Stats must match what this test did, exactly; ctrl must too. */
 static void check_all(const char *where)
 {
@@ -157,7 +113,7 @@ static void check_all(const char *where)
 	int k;
 
 	get_stats(&s);
-	check_invariant(&s, where);
+	t_check_invariant(&s, NSLOTS, where);
 	t_checks++;
 	if (head != g.phead)
 		T_FAILF("%s: ctrl.head %llu, expected %llu", where,
@@ -225,9 +181,9 @@ static void publish_ok(uint64_t new_head, uint32_t dropped, const char *where)
 	uint64_t t0, t1, pos;
 	int ret;
 
-	t0 = now_ns();
+	t0 = t_now_ns();
 	ret = publish(g.pfd, new_head, dropped, &p);
-	t1 = now_ns();
+	t1 = t_now_ns();
 	t_checks++;
 	if (ret) {
 		T_FAILF("%s: publish head %llu (ctrl.head %llu, released tail %llu, dropped %u): %s",
@@ -363,7 +319,7 @@ int main(void)
 	unsigned int k;
 
 	fd = t_open();
-	feat = get_features(fd);
+	feat = t_features(fd);
 	if ((feat & (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_USER_PRODUCER)) !=
 	    (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_USER_PRODUCER)) {
 		T_FAILF("features 0x%llx lack RINGS|USER_PRODUCER (0x%llx): the module does not implement userspace producers",
@@ -538,7 +494,7 @@ int main(void)
 
 	/* Drained (the consumer released everything): exact totals. */
 	get_stats(&s);
-	check_invariant(&s, "drained");
+	t_check_invariant(&s, NSLOTS, "drained");
 	printf("produced %llu consumed %llu drops[PRODUCER] %llu bytes %llu bad_index %llu high_water %llu in_ring %llu\n",
 	       (unsigned long long)s.produced, (unsigned long long)s.consumed,
 	       (unsigned long long)s.drops[EDGEAI_DROP_PRODUCER],

@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RK	"t_rat_kfed"		/* kernel-fed ring */
 #define RU	"t_rat_user"		/* USER_PRODUCER ring */
@@ -29,36 +29,7 @@ static int g_fd = -1;
 
 static void cleanup(void)
 {
-	int fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RK);
-	t_ring_destroy_name(fd, RU);
-	close(fd);
-}
-
-static void need_rings(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	T_ASSERT(t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info) == 0);
-	t_checks++;
-	if (!(info.features & EDGEAI_FEAT_RINGS)) {
-		T_FAILF("module lacks EDGEAI_FEAT_RINGS (features 0x%llx)",
-			(unsigned long long)info.features);
-		exit(T_FAIL);
-	}
-}
-
-static int ring_info(int fd, uint32_t id, struct edgeai_ring_info *in)
-{
-	memset(in, 0, sizeof(*in));
-	in->size = sizeof(*in);
-	in->ring_id = id;
-	return t_ioctl(fd, EDGEAI_IOC_RING_INFO, in);
+	t_destroy_rings(RK, RU, NULL);
 }
 
 /* The fd is not attached: both "this fd's ring" ioctls say ENXIO. */
@@ -66,7 +37,7 @@ static int ring_info(int fd, uint32_t id, struct edgeai_ring_info *in)
 	do {								\
 		struct edgeai_ring_info _in;				\
 		struct edgeai_ring_stats _st;				\
-		T_ERRNO(ring_info(fd, 0, &_in), ENXIO);			\
+		T_ERRNO(t_ring_info(fd, 0, &_in), ENXIO);		\
 		T_ERRNO(t_stats(fd, 0, &_st), ENXIO);			\
 	} while (0)
 
@@ -331,7 +302,7 @@ int main(void)
 	int obs[NOBS];
 
 	g_fd = t_open();
-	need_rings(g_fd);
+	t_need_rings(g_fd);
 	cleanup();
 	atexit(cleanup);
 
@@ -453,12 +424,12 @@ int main(void)
 		struct edgeai_ring_info in;
 		struct edgeai_ring_stats st;
 
-		T_ERRNO(ring_info(g_fd, 0x7ffffff0u, &in), ENOENT);
+		T_ERRNO(t_ring_info(g_fd, 0x7ffffff0u, &in), ENOENT);
 		T_ERRNO(t_stats(g_fd, 0x7ffffff0u, &st), ENOENT);
-		ring_info(g_fd, kid, &in);
+		t_ring_info(g_fd, kid, &in);
 		in.flags = 0x80000000u;
 		T_ERRNO(t_ioctl(g_fd, EDGEAI_IOC_RING_INFO, &in), EINVAL);
-		ring_info(g_fd, kid, &in);
+		t_ring_info(g_fd, kid, &in);
 		in.ring_id = kid;
 		in.reserved[1] = 1;
 		T_ERRNO(t_ioctl(g_fd, EDGEAI_IOC_RING_INFO, &in), EINVAL);

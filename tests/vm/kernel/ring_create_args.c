@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define P		"t_rca_"
 #define BAD		P "bad"		/* the name every failing case uses */
@@ -130,21 +130,6 @@ static void cleanup(void)
 		t_ring_destroy_name(fd, name);
 	}
 	close(fd);
-}
-
-static void need_rings(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	T_ASSERT(t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info) == 0);
-	t_checks++;
-	if (!(info.features & EDGEAI_FEAT_RINGS)) {
-		T_FAILF("module lacks EDGEAI_FEAT_RINGS (features 0x%llx)",
-			(unsigned long long)info.features);
-		exit(T_FAIL);
-	}
 }
 
 /* Registered rings, by listing them (RING_INFO with F_NEXT). */
@@ -735,7 +720,7 @@ static void check_pointers(void)
 int main(void)
 {
 	g_fd = t_open();
-	need_rings(g_fd);
+	t_need_rings(g_fd);
 	cleanup();
 	atexit(cleanup);
 	T_ERRNO(name_lookup(BAD), ENOENT);

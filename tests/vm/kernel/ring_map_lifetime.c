@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RING	"t_rml"
 #define NSLOTS	16u
@@ -40,46 +40,16 @@ static pid_t g_main_pid;
 
 static void cleanup(void)
 {
-	int fd;
-
 	if (getpid() != g_main_pid)	/* a child's exit is not the end */
 		return;
-	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RING);
-	close(fd);
-}
-
-static void need_rings(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	T_ASSERT(t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info) == 0);
-	t_checks++;
-	if (!(info.features & EDGEAI_FEAT_RINGS) ||
-	    !(info.features & EDGEAI_FEAT_USER_PRODUCER)) {
-		T_FAILF("module lacks EDGEAI_FEAT_RINGS/USER_PRODUCER (features 0x%llx)",
-			(unsigned long long)info.features);
-		exit(T_FAIL);
-	}
-}
-
-static int ring_info(int fd, uint32_t id, struct edgeai_ring_info *in)
-{
-	memset(in, 0, sizeof(*in));
-	in->size = sizeof(*in);
-	in->ring_id = id;
-	return t_ioctl(fd, EDGEAI_IOC_RING_INFO, in);
+	t_destroy_rings(RING, NULL);
 }
 
 /* References as RING_INFO reports them, through @fd (id 0: attached). */
 static long refs_via(int fd, uint32_t id)
 {
 	struct edgeai_ring_info in;
-	int r = ring_info(fd, id, &in);
+	int r = t_ring_info(fd, id, &in);
 
 	return r ? r : (long)in.refs;
 }
@@ -167,28 +137,6 @@ static int attach_map(uint32_t id, uint32_t role, struct t_map *m)
 	return fd;
 }
 
-static int g_failures_at_fork;
-
-static pid_t t_fork(void)
-{
-	g_failures_at_fork = t_failures;
-	return fork();
-}
-
-/* A child reports its own failures only. */
-static void child_exit(void)
-{
-	_exit(t_failures != g_failures_at_fork ? 1 : 0);
-}
-
-static int wait_child(pid_t pid)
-{
-	int st;
-
-	T_ASSERT(waitpid(pid, &st, 0) == pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /*
  * mmap -> close fd -> use -> munmap, one region at a time. The mappings
  * hold the open file (and with it the attachment and its reference) until
@@ -237,9 +185,9 @@ static void case_fork_child_first(uint32_t id)
 		/* The child's copies of the three mappings are references. */
 		T_EQ(refs_via(g_adm, id), 1 + 1 + 3 + 3);
 		check_data(&m, 0);
-		child_exit();
+		t_child_exit();
 	}
-	T_EQ(wait_child(pid), 0);
+	T_EQ(t_wait_child(pid), 0);
 	T_EQ(refs_via(g_adm, id), 1 + 1 + 3);
 	check_data(&m, 0);
 	t_unmap_ring(&m);
@@ -276,7 +224,7 @@ static void case_fork_parent_first(uint32_t id)
 		t_unmap_ring(&m);
 		T_EQ(refs_via(afd, id), 1);
 		close(afd);
-		child_exit();
+		t_child_exit();
 	}
 	close(go[0]);
 	close(done[1]);
@@ -289,7 +237,7 @@ static void case_fork_parent_first(uint32_t id)
 	T_EQ(refs_via(g_adm, id), 1 + 1 + 3);
 	T_ASSERT(write(go[1], &c, 1) == 1);
 	close(go[1]);
-	T_EQ(wait_child(pid), 0);
+	T_EQ(t_wait_child(pid), 0);
 	T_EQ(refs_via(g_adm, id), 1);
 }
 
@@ -324,7 +272,7 @@ static void case_partial_munmap(uint32_t id)
 		signal(SIGSEGV, SIG_DFL);
 		_exit(*(volatile uint8_t *)(s + mid) == 0xee ? 2 : 3);
 	}
-	T_EQ(wait_child(pid), 128 + SIGSEGV);
+	T_EQ(t_wait_child(pid), 128 + SIGSEGV);
 	/* Slot data on both sides is intact. */
 	{
 		const struct edgeai_slot_hdr *h = t_slot(&m, 0);
@@ -362,7 +310,7 @@ static void case_destroy_mapped(uint32_t id)
 	fd2 = t_open();
 	T_ERRNO(t_attach_name(fd2, RING, EDGEAI_ROLE_OBSERVER, 0, &a), ENOENT);
 	T_ERRNO(t_attach_id(fd2, id, EDGEAI_ROLE_OBSERVER, 0, &a), ENOENT);
-	T_ERRNO(ring_info(fd2, id, &in), ENOENT);
+	T_ERRNO(t_ring_info(fd2, id, &in), ENOENT);
 	T_ERRNO(t_stats(fd2, id, &st), ENOENT);
 	T_ERRNO(t_ring_destroy_name(g_adm, RING), ENOENT);
 	T_ERRNO(t_ring_destroy_id(g_adm, id), ENOENT);
@@ -373,7 +321,7 @@ static void case_destroy_mapped(uint32_t id)
 	check_data(&om, 1);
 
 	/* Through the attached fd: DESTROYED, no registry reference. */
-	T_EQ(ring_info(fd, 0, &in), 0);
+	T_EQ(t_ring_info(fd, 0, &in), 0);
 	T_EQ(in.ring_id, id);
 	T_EQ(in.state, EDGEAI_RING_STATE_DESTROYED);
 	T_EQ(in.refs, 2 + 6);
@@ -390,7 +338,7 @@ static void case_destroy_mapped(uint32_t id)
 	fd2 = t_open();
 	T_EQ(t_attach_name(fd2, RING, EDGEAI_ROLE_CONSUMER, 0, &a), 0);
 	T_EQ(a.ring_id, id2);
-	T_EQ(ring_info(fd2, 0, &in), 0);
+	T_EQ(t_ring_info(fd2, 0, &in), 0);
 	T_EQ(in.state, EDGEAI_RING_STATE_LIVE);
 	T_EQ(in.slot_count, 4);
 	close(fd2);
@@ -424,7 +372,8 @@ int main(void)
 	g_page = sysconf(_SC_PAGESIZE);
 	g_main_pid = getpid();
 	g_adm = t_open();
-	need_rings(g_adm);
+	t_need_features(g_adm, EDGEAI_FEAT_RINGS | EDGEAI_FEAT_USER_PRODUCER,
+			"EDGEAI_FEAT_RINGS/USER_PRODUCER");
 	cleanup();
 	atexit(cleanup);
 

@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RK	"t_rmp_kfed"
 #define RU	"t_rmp_user"
@@ -30,38 +30,14 @@ static long g_page;
 
 static void cleanup(void)
 {
-	int fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RK);
-	t_ring_destroy_name(fd, RU);
-	close(fd);
-}
-
-static void need_rings(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	T_ASSERT(t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info) == 0);
-	t_checks++;
-	if (!(info.features & EDGEAI_FEAT_RINGS)) {
-		T_FAILF("module lacks EDGEAI_FEAT_RINGS (features 0x%llx)",
-			(unsigned long long)info.features);
-		exit(T_FAIL);
-	}
+	t_destroy_rings(RK, RU, NULL);
 }
 
 static uint32_t refs(int fd, uint32_t id)
 {
 	struct edgeai_ring_info in;
 
-	memset(&in, 0, sizeof(in));
-	in.size = sizeof(in);
-	in.ring_id = id;
-	T_ASSERT(t_ioctl(fd, EDGEAI_IOC_RING_INFO, &in) == 0);
+	T_ASSERT(t_ring_info(fd, id, &in) == 0);
 	return in.refs;
 }
 
@@ -221,7 +197,7 @@ int main(void)
 
 	g_page = sysconf(_SC_PAGESIZE);
 	adm = t_open();
-	need_rings(adm);
+	t_need_rings(adm);
 	cleanup();
 	atexit(cleanup);
 

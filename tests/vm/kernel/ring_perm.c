@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RK	"t_rpm_kfed"		/* root's kernel-fed ring */
 #define RU	"t_rpm_user"		/* root's USER_PRODUCER ring */
@@ -45,56 +45,10 @@ static void restore_node(void)
 
 static void cleanup(void)
 {
-	int fd;
-
 	if (getpid() != g_main_pid)
 		return;
 	restore_node();
-	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RK);
-	t_ring_destroy_name(fd, RU);
-	t_ring_destroy_name(fd, RN);
-	close(fd);
-}
-
-static void need_rings(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	T_ASSERT(t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info) == 0);
-	t_checks++;
-	if (!(info.features & EDGEAI_FEAT_RINGS) ||
-	    !(info.features & EDGEAI_FEAT_USER_PRODUCER)) {
-		T_FAILF("module lacks EDGEAI_FEAT_RINGS/USER_PRODUCER (features 0x%llx)",
-			(unsigned long long)info.features);
-		exit(T_FAIL);
-	}
-}
-
-static int g_failures_at_fork;
-
-static pid_t t_fork(void)
-{
-	g_failures_at_fork = t_failures;
-	fflush(NULL);
-	return fork();
-}
-
-static void child_exit(void)
-{
-	_exit(t_failures != g_failures_at_fork ? 1 : 0);
-}
-
-static int wait_child(pid_t pid)
-{
-	int st;
-
-	T_ASSERT(waitpid(pid, &st, 0) == pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	t_destroy_rings(RK, RU, RN, NULL);
 }
 
 /* Become uid NOBODY, gid @gid, supplementary groups @groups: no caps. */
@@ -188,7 +142,7 @@ static void child_with_root_fds(int cfd, int pfd, int xfd, uint32_t kid,
 	T_EQ(st.bad_index, 0);
 	t_unmap_ring(&cm);
 	t_unmap_ring(&pm);
-	child_exit();
+	t_child_exit();
 }
 
 /* Unprivileged, in the node's group (primary or supplementary). */
@@ -209,7 +163,7 @@ static void child_in_group(gid_t gid, const gid_t *groups, size_t ngroups)
 	T_EQ(t_ring_destroy_name(fd, RN), 0);
 	T_ERRNO(ring_exists(RN), ENOENT);
 	close(fd);
-	child_exit();
+	t_child_exit();
 }
 
 int main(void)
@@ -222,7 +176,8 @@ int main(void)
 	g_main_pid = getpid();
 	T_ASSERT(geteuid() == 0);
 	adm = t_open();
-	need_rings(adm);
+	t_need_features(adm, EDGEAI_FEAT_RINGS | EDGEAI_FEAT_USER_PRODUCER,
+			"EDGEAI_FEAT_RINGS/USER_PRODUCER");
 	cleanup();
 	atexit(cleanup);
 	T_ASSERT(stat(EDGEAI_DEV_PATH, &g_node) == 0);
@@ -251,7 +206,7 @@ int main(void)
 	close(cfd);
 	close(pfd);
 	close(xfd);
-	T_EQ(wait_child(pid), 0);
+	T_EQ(t_wait_child(pid), 0);
 	/* Nothing the child tried to change changed. */
 	T_EQ(ring_exists(RK), 0);
 	T_EQ(ring_exists(RU), 0);
@@ -263,7 +218,7 @@ int main(void)
 	T_ASSERT(pid >= 0);
 	if (pid == 0)
 		child_in_group(NOBODY, NULL, 0);
-	T_EQ(wait_child(pid), 0);
+	T_EQ(t_wait_child(pid), 0);
 	pid = t_fork();
 	T_ASSERT(pid >= 0);
 	if (pid == 0) {
@@ -271,7 +226,7 @@ int main(void)
 
 		child_in_group(OTHER, &g, 1);
 	}
-	T_EQ(wait_child(pid), 0);
+	T_EQ(t_wait_child(pid), 0);
 	T_ERRNO(ring_exists(RN), ENOENT);
 
 	/* 3. Not in the group: even with the node group-owned, EPERM. */
@@ -285,10 +240,10 @@ int main(void)
 		c = t_ring_args(RN, 8, EDGEAI_DTYPE_U8, 16);
 		T_ERRNO(t_ring_create(pfd, &c), EPERM);
 		T_ERRNO(t_ring_destroy_name(pfd, RK), EPERM);
-		child_exit();
+		t_child_exit();
 	}
 	close(pfd);
-	T_EQ(wait_child(pid), 0);
+	T_EQ(t_wait_child(pid), 0);
 	T_ERRNO(ring_exists(RN), ENOENT);
 	T_EQ(ring_exists(RK), 0);
 

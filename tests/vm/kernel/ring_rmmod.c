@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RA	"t_rrm_a"	/* destroyed while mapped */
 #define RB	"t_rrm_b"	/* still registered at rmmod */
@@ -28,26 +28,11 @@ static int module_loaded(void)
 	return access("/sys/module/edgeai/initstate", F_OK) == 0;
 }
 
-static long module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/edgeai/refcnt", "r");
-	long n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
 static const char *ko_path(void)
 {
 	static char path[4096];
-	const char *src = getenv("EDGEAI_SRC");
 
-	snprintf(path, sizeof(path), "%s/kmod/edgeai.ko",
-		 src && *src ? src : ".");
+	snprintf(path, sizeof(path), "%s/kmod/edgeai.ko", t_src_dir());
 	return path;
 }
 
@@ -62,31 +47,9 @@ static int insmod(void)
 /* Leave the module loaded whatever happened. */
 static void reload(void)
 {
-	int fd;
-
 	if (!module_loaded() && insmod() != 0)
 		fprintf(stderr, "could not insmod %s again\n", ko_path());
-	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	t_ring_destroy_name(fd, RA);
-	t_ring_destroy_name(fd, RB);
-	close(fd);
-}
-
-static void need_rings(int fd)
-{
-	struct edgeai_info info;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	T_ASSERT(t_ioctl(fd, EDGEAI_IOC_GET_INFO, &info) == 0);
-	t_checks++;
-	if (!(info.features & EDGEAI_FEAT_RINGS)) {
-		T_FAILF("module lacks EDGEAI_FEAT_RINGS (features 0x%llx)",
-			(unsigned long long)info.features);
-		exit(T_FAIL);
-	}
+	t_destroy_rings(RA, RB, NULL);
 }
 
 /* rmmod must fail and leave the module and the ring as they were. */
@@ -113,15 +76,15 @@ int main(void)
 	atexit(reload);
 	/* Nothing else may hold the module, or rmmod fails for that. */
 	t_checks++;
-	if (module_refcnt() != 0 ||
+	if (t_module_refcnt() != 0 ||
 	    access("/sys/module/edgeai_synth", F_OK) == 0) {
 		T_FAILF("edgeai is in use before the test (refcnt %ld): a test before this one left an fd, mapping or producer module",
-			module_refcnt());
+			t_module_refcnt());
 		return t_done();
 	}
 
 	adm = t_open();
-	need_rings(adm);
+	t_need_rings(adm);
 	reload();
 	c = t_ring_args(RA, 8, EDGEAI_DTYPE_U8, 100);
 	ida = t_ring_create(adm, &c);
@@ -131,7 +94,7 @@ int main(void)
 	T_ASSERT(idb > 0);
 
 	/* 1. An open fd (not even attached) pins the module. */
-	T_CHECK(module_refcnt() >= 1);
+	T_CHECK(t_module_refcnt() >= 1);
 	RMMOD_REFUSED();
 
 	/* 2. Only a mapping: fd closed, ring destroyed. */
@@ -145,7 +108,7 @@ int main(void)
 	close(fd);
 	T_EQ(t_ring_destroy_id(adm, ida), 0);
 	close(adm);
-	T_CHECK(module_refcnt() >= 1);
+	T_CHECK(t_module_refcnt() >= 1);
 	RMMOD_REFUSED();
 	RMMOD_REFUSED();
 	/* The refused rmmod changed nothing: the mapping is the ring's. */
@@ -158,7 +121,7 @@ int main(void)
 
 	/* 3. Last mapping gone: rmmod works, the node goes with it. */
 	T_EQ(munmap(ctrl, page), 0);
-	T_EQ(module_refcnt(), 0);
+	T_EQ(t_module_refcnt(), 0);
 	T_EQ(t_system("rmmod edgeai"), 0);
 	T_CHECK(!module_loaded());
 	T_CHECK(access(EDGEAI_DEV_PATH, F_OK) != 0);
@@ -171,7 +134,7 @@ int main(void)
 	T_CHECK(S_ISCHR(st.st_mode));
 	T_EQ(major(st.st_rdev), 10);
 	adm = t_open();
-	need_rings(adm);
+	t_need_rings(adm);
 	T_ERRNO(t_attach_name(adm, RA, EDGEAI_ROLE_OBSERVER, 0, &a), ENOENT);
 	T_ERRNO(t_attach_name(adm, RB, EDGEAI_ROLE_OBSERVER, 0, &a), ENOENT);
 	memset(&in, 0, sizeof(in));

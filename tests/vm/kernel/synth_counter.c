@@ -27,7 +27,7 @@
 #include <unistd.h>
 #include <linux/edgeai.h>
 
-#include "edgeai_ring_test.h"
+#include "edgeai_vm_test.h"
 
 #define RUN_LIMIT_NS	10000000000ull	/* per part, emulated VM included */
 #define PI		3.14159265358979323846
@@ -35,38 +35,20 @@
 static const char *const rings[] = { "t_sc_exact", "t_sc_rate",
 				     "t_sc_anom", "t_sc_wave" };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- edgeai_synth.ko ---------------------------------------------- */
 
-static int synth_loaded(void)
-{
-	return access("/sys/module/edgeai_synth", F_OK) == 0;
-}
-
+/* t_synth_load(), but a failure ends the test. */
+__attribute__((format(printf, 1, 2)))
 static void synth_load(const char *fmt, ...)
 {
-	const char *src = getenv("EDGEAI_SRC");
-	char args[512], cmd[2048];
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
+	rc = t_synth_vload(fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "insmod %s/kmod/synth/edgeai_synth.ko %s",
-		 src && *src ? src : ".", args);
-	rc = t_system(cmd);
-	if (rc) {
-		T_FAILF("'%s' failed (exit %d)", cmd, rc);
+	if (rc)
 		exit(T_FAIL);
-	}
 }
 
 /* rmmod edgeai_synth in a child, so that the caller can keep consuming. */
@@ -82,28 +64,11 @@ static pid_t synth_unload_start(void)
 	return pid;
 }
 
+/* t_synth_unload(), counted as a check. */
 static void synth_unload(void)
 {
 	t_checks++;
-	if (synth_loaded() && t_system("rmmod edgeai_synth"))
-		T_FAILF("rmmod edgeai_synth failed");
-}
-
-static long long synth_param(const char *name)
-{
-	char path[256], buf[64];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/edgeai_synth/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtoll(buf, NULL, 0);
-	fclose(f);
-	return v;
+	t_synth_unload();
 }
 
 static void cleanup(void)
@@ -111,7 +76,7 @@ static void cleanup(void)
 	unsigned int i;
 	int fd;
 
-	if (synth_loaded())
+	if (t_synth_loaded())
 		t_system("rmmod edgeai_synth");
 	fd = open(EDGEAI_DEV_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -190,7 +155,7 @@ static void finish(struct consumer *c)
 	int fd = t_open();
 
 	synth_unload();
-	T_CHECK(!synth_loaded());
+	T_CHECK(!t_synth_loaded());
 	consumer_close(c);
 	T_EQ(t_ring_destroy_name(fd, c->ring), 0);
 	T_ERRNO(t_attach_name(fd, c->ring, EDGEAI_ROLE_OBSERVER, 0, &a),
@@ -222,7 +187,7 @@ static void check_counter_slot(const struct edgeai_slot_hdr *h,
 			       const void *payload, void *arg)
 {
 	struct counter_check *k = arg;
-	uint64_t seq = h->seq, now = now_ns();
+	uint64_t seq = h->seq, now = t_now_ns();
 	uint32_t c;
 
 	if (seq < k->next_seq) {
@@ -307,7 +272,7 @@ static void part_exact(void)
 	struct consumer c;
 	uint64_t start, deadline, done = 0;
 
-	start = now_ns();
+	start = t_now_ns();
 	synth_load("ring=%s waveform=counter dtype=i32 channels=4 rate_hz=%u max_samples=%u slots=32768 sensor_id=42 tag=%u",
 		   rings[0], rate, n, 0xbeef);
 	consumer_open(&c, rings[0]);
@@ -319,11 +284,11 @@ static void part_exact(void)
 	T_EQ(c.info.desc.shape[0], 4);
 
 	deadline = start + RUN_LIMIT_NS;
-	while (c.tail < n && now_ns() < deadline) {
+	while (c.tail < n && t_now_ns() < deadline) {
 		if (!consumer_poll(&c, check_counter_slot, &k))
 			usleep(1000);
 	}
-	done = now_ns();
+	done = t_now_ns();
 	counter_verdict(&k);
 	t_checks++;
 	if (c.tail != n)
@@ -341,11 +306,11 @@ static void part_exact(void)
 	/* max_samples: nothing more comes (rate / 10 would in 100 ms) */
 	usleep(100000);
 	T_EQ(t_load_acquire(t_head(&c.m)), n);
-	T_EQ(synth_param("generated"), n);
-	T_EQ(synth_param("dropped"), 0);
-	T_EQ(synth_param("anomalies"), 0);
-	printf("(a): driver: %lld ticks, %lld late\n", synth_param("ticks"),
-	       synth_param("late_ticks"));
+	T_EQ(t_synth_param("generated"), n);
+	T_EQ(t_synth_param("dropped"), 0);
+	T_EQ(t_synth_param("anomalies"), 0);
+	printf("(a): driver: %lld ticks, %lld late\n", t_synth_param("ticks"),
+	       t_synth_param("late_ticks"));
 	stats(c.fd, &s, "(a)");
 	T_EQ(s.produced, n);
 	T_EQ(s.consumed, n);
@@ -360,10 +325,10 @@ static void part_exact(void)
 
 static void read_generated(uint64_t *t, long long *g)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = t_now_ns();
 
-	*g = synth_param("generated");
-	*t = t0 + (now_ns() - t0) / 2;
+	*g = t_synth_param("generated");
+	*t = t0 + (t_now_ns() - t0) / 2;
 }
 
 static void part_rate(void)
@@ -393,7 +358,7 @@ static void part_rate(void)
 			usleep(1000);
 		/* how far behind real time the newest sample is */
 		head = t_load_acquire(t_head(&c.m));
-		t = now_ns();
+		t = t_now_ns();
 		if (head && k.ts0) {
 			lag = t - t_slot(&c.m, head - 1)->ts_ns;
 			if (lag > max_lag && lag < 1000000000000ull)
@@ -401,8 +366,8 @@ static void part_rate(void)
 		}
 	} while (t - t1 < run_ns);
 	read_generated(&t2, &g2);
-	ticks = synth_param("ticks");
-	late = synth_param("late_ticks");
+	ticks = t_synth_param("ticks");
+	late = t_synth_param("late_ticks");
 	/* keep consuming while rmmod runs: it can take a while here */
 	pid = synth_unload_start();
 	while (waitpid(pid, &status, WNOHANG) == 0) {
@@ -447,20 +412,20 @@ static void part_anomaly(void)
 	};
 	struct edgeai_ring_stats s;
 	struct consumer c;
-	uint64_t deadline = now_ns() + RUN_LIMIT_NS;
+	uint64_t deadline = t_now_ns() + RUN_LIMIT_NS;
 
 	synth_load("ring=%s waveform=counter dtype=i16 channels=3 rate_hz=50000 max_samples=%u slots=16384 anomaly_ppm=1000000",
 		   rings[2], n);
 	consumer_open(&c, rings[2]);
-	while (c.tail < n && now_ns() < deadline) {
+	while (c.tail < n && t_now_ns() < deadline) {
 		if (!consumer_poll(&c, check_counter_slot, &k))
 			usleep(1000);
 	}
 	counter_verdict(&k);
 	T_EQ(c.tail, n);
-	T_EQ(synth_param("generated"), n);
-	T_EQ(synth_param("anomalies"), n);
-	T_EQ(synth_param("dropped"), 0);
+	T_EQ(t_synth_param("generated"), n);
+	T_EQ(t_synth_param("anomalies"), n);
+	T_EQ(t_synth_param("dropped"), 0);
 	stats(c.fd, &s, "(c)");
 	T_EQ(s.produced, n);
 	T_EQ(t_drops(&s), 0);
@@ -512,7 +477,7 @@ static void capture_slot(const struct edgeai_slot_hdr *h, const void *payload,
 
 static void capture(struct capture *cap, uint32_t n, const char *fmt, ...)
 {
-	uint64_t deadline = now_ns() + RUN_LIMIT_NS;
+	uint64_t deadline = t_now_ns() + RUN_LIMIT_NS;
 	struct consumer c;
 	char args[400];
 	va_list ap;
@@ -524,7 +489,7 @@ static void capture(struct capture *cap, uint32_t n, const char *fmt, ...)
 	synth_load("ring=%s dtype=f32 channels=%u rate_hz=10000 max_samples=%u %s",
 		   rings[3], WAVE_CH, n, args);
 	consumer_open(&c, rings[3]);
-	while (c.tail < n && now_ns() < deadline) {
+	while (c.tail < n && t_now_ns() < deadline) {
 		if (!consumer_poll(&c, capture_slot, cap))
 			usleep(1000);
 	}
@@ -601,10 +566,7 @@ static void part_waves(void)
 
 int main(void)
 {
-	if (synth_loaded()) {
-		fprintf(stderr, "edgeai_synth was left loaded by someone; unloading it\n");
-		t_system("rmmod edgeai_synth");
-	}
+	t_synth_unload_stale();
 	cleanup();
 	atexit(cleanup);
 
