@@ -29,7 +29,7 @@ kmod:
 	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
 		echo "No kernel build dir (KDIR='$(KDIR)'): run scripts/deps.sh or pass KDIR=" >&2; \
 		exit 1; fi
-	$(Q)$(MAKE) -C $(KDIR) M=$(SRCROOT) W=$(KW) modules
+	$(Q)$(MAKE) -C $(KDIR) M=$(SRCROOT) W=$(KW) $(if $(V),V=$(V)) modules
 
 bpf:
 	$(Q)$(SUBMAKE) $(SRCROOT)/bpf/Makefile
