@@ -9,6 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/wait.h>
 #include <linux/edgeai.h>
 
@@ -121,6 +122,12 @@ struct edgeai_file {
 	u32 watermark;
 	struct edgeai_wait wait;
 };
+
+/* True if @len bytes at @p are all zero (reserved fields, name tails). */
+static inline bool edgeai_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
 
 /* The ring an fd is attached to, or NULL. */
 static inline struct edgeai_ring *edgeai_file_ring(struct edgeai_file *ef)

@@ -14,11 +14,6 @@
 
 #include "edgeai_internal.h"
 
-static bool edgeai_zero(const void *p, size_t len)
-{
-	return !memchr_inv(p, 0, len);
-}
-
 /*
  * Read a size-prefixed struct of @ksize bytes (at least @min_size from
  * userspace). Returns the user's size, or a negative errno.

@@ -45,11 +45,6 @@ static const u8 edgeai_dtype_sizes[EDGEAI_DTYPE_MAX + 1] = {
 	[EDGEAI_DTYPE_F64] = 8,
 };
 
-static bool edgeai_zero(const void *p, size_t len)
-{
-	return !memchr_inv(p, 0, len);
-}
-
 int edgeai_check_name(const char *name)
 {
 	size_t len = strnlen(name, EDGEAI_NAME_LEN);
@@ -228,6 +223,15 @@ static struct edgeai_ring *edgeai_ring_lookup_name(const char *name)
 	return NULL;
 }
 
+/* A registered ring by @name, or by @id when @name is NULL; no reference. */
+static struct edgeai_ring *edgeai_ring_lookup(u32 id, const char *name)
+{
+	lockdep_assert_held(&edgeai_rings_lock);
+	if (name)
+		return edgeai_ring_lookup_name(name);
+	return id <= INT_MAX ? idr_find(&edgeai_ring_ids, id) : NULL;
+}
+
 /**
  * edgeai_ring_create() - create and register a ring
  * @args: name, geometry, tensor descriptor and flags, as for
@@ -296,10 +300,7 @@ struct edgeai_ring *edgeai_ring_find(u32 id, const char *name)
 	struct edgeai_ring *ring;
 
 	mutex_lock(&edgeai_rings_lock);
-	if (name)
-		ring = edgeai_ring_lookup_name(name);
-	else
-		ring = id <= INT_MAX ? idr_find(&edgeai_ring_ids, id) : NULL;
+	ring = edgeai_ring_lookup(id, name);
 	if (ring)
 		kref_get(&ring->ref);
 	mutex_unlock(&edgeai_rings_lock);
@@ -442,10 +443,7 @@ int edgeai_ring_destroy(u32 id, const char *name)
 	struct edgeai_ring *ring;
 
 	mutex_lock(&edgeai_rings_lock);
-	if (name)
-		ring = edgeai_ring_lookup_name(name);
-	else
-		ring = id <= INT_MAX ? idr_find(&edgeai_ring_ids, id) : NULL;
+	ring = edgeai_ring_lookup(id, name);
 	if (!ring) {
 		mutex_unlock(&edgeai_rings_lock);
 		return -ENOENT;

@@ -137,6 +137,23 @@ static int parse_ring_ref(int argc, char **argv, uint32_t *id,
 	return -1;
 }
 
+/*
+ * The "{ NAME | id ID | name NAME }" argument of show and delete, then the
+ * device. Returns 0, or the exit status to return.
+ */
+static int ring_ref_open(int argc, char **argv, const char *verb,
+			 uint32_t *id, const char **name,
+			 struct edgeai_dev **dev)
+{
+	int n = parse_ring_ref(argc, argv, id, name);
+
+	if (n < 0 || n != argc)
+		return error_out(EXIT_USAGE,
+				 "usage: ring %s { NAME | id ID | name NAME }",
+				 verb);
+	return open_dev(dev) ? EXIT_FAIL : 0;
+}
+
 static int ring_lookup(struct edgeai_dev *dev, uint32_t id, const char *name,
 		       struct edgeai_ring_info *info)
 {
@@ -161,14 +178,11 @@ static int do_show(int argc, char **argv)
 	struct edgeai_dev *dev;
 	const char *name;
 	uint32_t id;
-	int n, ret;
+	int ret;
 
-	n = parse_ring_ref(argc, argv, &id, &name);
-	if (n < 0 || n != argc)
-		return error_out(EXIT_USAGE,
-				 "usage: ring show { NAME | id ID | name NAME }");
-	if (open_dev(&dev))
-		return EXIT_FAIL;
+	ret = ring_ref_open(argc, argv, "show", &id, &name, &dev);
+	if (ret)
+		return ret;
 	ret = ring_lookup(dev, id, name, &info);
 	if (!ret)
 		ret = edgeai_dev_ring_stats(dev, info.ring_id, &st);
@@ -305,14 +319,11 @@ static int do_delete(int argc, char **argv)
 	struct edgeai_dev *dev;
 	const char *name;
 	uint32_t id;
-	int n, ret;
+	int ret;
 
-	n = parse_ring_ref(argc, argv, &id, &name);
-	if (n < 0 || n != argc)
-		return error_out(EXIT_USAGE,
-				 "usage: ring delete { NAME | id ID | name NAME }");
-	if (open_dev(&dev))
-		return EXIT_FAIL;
+	ret = ring_ref_open(argc, argv, "delete", &id, &name, &dev);
+	if (ret)
+		return ret;
 	ret = edgeai_dev_ring_destroy(dev, id, name);
 	edgeai_dev_close(dev);
 	if (ret)
