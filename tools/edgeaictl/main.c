@@ -23,6 +23,8 @@ const char *bin_name = "edgeaictl";
 static int do_help(int argc, char **argv);
 
 static const struct cmd objects[] = {
+	{ "bpf", do_bpf,
+	  "sensor-packet filter (XDP/tc): show attach detach sensor stats" },
 	{ "help", do_help, "print this help" },
 	{ "ring", do_ring, "kernel tensor rings: list show create delete" },
 	{ "version", do_version,
@@ -48,7 +50,7 @@ static void usage(FILE *f)
 	if (f == stdout)
 		cmd_help_list(objects, NULL);
 	else
-		fprintf(f, "  help ring version\n");
+		fprintf(f, "  bpf help ring version\n");
 	fprintf(f,
 		"\n"
 		"Options:\n"
