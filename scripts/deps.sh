@@ -12,7 +12,7 @@ set -eu
 
 PKGS="
 build-essential make pkg-config git
-gcc g++ clang llvm lld
+gcc g++ clang llvm lld libclang-rt-14-dev
 libbpf-dev bpftool
 liburing-dev
 libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
