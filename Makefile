@@ -32,17 +32,18 @@ kmod:
 	$(Q)$(MAKE) -C $(KDIR) M=$(SRCROOT) W=$(KW) $(if $(V),V=$(V)) modules
 
 bpf:
-	$(Q)$(SUBMAKE) $(SRCROOT)/bpf/Makefile
+	+$(Q)$(SUBMAKE) $(SRCROOT)/bpf/Makefile
 
 userspace:
-	$(Q)$(SUBMAKE) $(SRCROOT)/userspace/Makefile
+	+$(Q)$(SUBMAKE) $(SRCROOT)/userspace/Makefile
 
-tools: userspace
-	$(Q)$(SUBMAKE) $(SRCROOT)/tools/Makefile
+tools: userspace bpf
+	+$(Q)$(SUBMAKE) $(SRCROOT)/tools/Makefile
 
 tests: all
-	$(Q)$(SUBMAKE) $(SRCROOT)/userspace/Makefile SAN=1
-	$(Q)$(SUBMAKE) $(SRCROOT)/tests/Makefile
+	+$(Q)$(SUBMAKE) $(SRCROOT)/userspace/Makefile SAN=1
+	+$(Q)$(SUBMAKE) $(SRCROOT)/tests/Makefile
+	+$(Q)$(SUBMAKE) $(SRCROOT)/bench/Makefile
 
 deps:
 	$(Q)$(SRCROOT)/scripts/deps.sh
@@ -53,11 +54,18 @@ check: deps
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(SUBMAKE) $(SRCROOT)/bench/Makefile
-	$(Q)$(SRCROOT)/bench/ring_vm.sh
+	+$(Q)$(SUBMAKE) $(SRCROOT)/bench/Makefile
+	$(Q)QUICK=$(QUICK) $(SRCROOT)/bench/run
 
 lint: deps
 	$(Q)$(SRCROOT)/scripts/checkpatch.sh
+
+# libFuzzer harnesses of tests/fuzz/, each for FUZZ_SECONDS on a copy of its
+# corpus in $(O)/fuzz/corpus/; crashes land in $(O)/fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	+$(Q)$(SUBMAKE) $(SRCROOT)/tests/fuzz/Makefile
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) $(SRCROOT)/tests/fuzz/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -91,7 +99,9 @@ help:
 	@echo '  kmod bpf userspace tools   one part only'
 	@echo '  check            scripts/deps.sh, build, then every test lane (tests/run)'
 	@echo '  lint             checkpatch.pl --strict on kmod/ and the UAPI header'
-	@echo '  bench            benchmarks; results in bench/results/'
+	@echo '  fuzz             run each libFuzzer harness (tests/fuzz/) FUZZ_SECONDS; crashes in build/fuzz/crashes/'
+	@echo '  bench            benchmarks vs baselines; results in bench/results/'
+	@echo '                   (QUICK=1: < 2 min smoke run into build/bench/results/)'
 	@echo '  demo             scripts/deps.sh, build, then scripts/demo.sh'
 	@echo '  install          binaries, library, headers, man pages under PREFIX'
 	@echo '  modules_install  the kernel module into /lib/modules'
@@ -104,6 +114,7 @@ help:
 	@echo '  O=DIR            userspace build dir (default: build/)'
 	@echo '  LANES="..."      lanes for check: uapi unit bpf vm (default: all)'
 	@echo '  TIMEOUT=SEC      per-test timeout for check'
+	@echo '  FUZZ_SECONDS=N   seconds per harness for fuzz (default 60)'
 	@echo '  PREFIX, DESTDIR  for install'
 
 ifeq ($(V),1)
@@ -113,4 +124,4 @@ Q := @
 endif
 
 .PHONY: all kmod bpf userspace tools tests deps check bench lint demo install \
-	modules_install clean help
+	modules_install clean help fuzz
