@@ -78,7 +78,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/edgeai \
 		$(DESTDIR)$(PREFIX)/include/linux \
 		$(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 $(O)/edgeaictl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(O)/edgeaictl $(O)/edgeai-sensorgen $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(O)/edgeaid $(DESTDIR)$(PREFIX)/sbin/
 	cp -P $(O)/lib/libedgeai.so* $(O)/lib/libedgeai.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 include/edgeai/*.h $(DESTDIR)$(PREFIX)/include/edgeai/

@@ -56,8 +56,10 @@ void out_begin(void)
 
 int out_end(void)
 {
-	int flags = pretty_output ? JSON_C_TO_STRING_PRETTY |
-			JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN;
+	/* Paths are printed as they are: "/sys", not "\/sys". */
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		(pretty_output ? JSON_C_TO_STRING_PRETTY |
+		 JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
 
 	if (!json_output || depth < 0)
 		return 0;
@@ -184,8 +186,9 @@ int error_out(int status, const char *fmt, ...)
 		json_object_object_add(err, "error",
 				       json_object_new_string(buf));
 		puts(json_object_to_json_string_ext(err,
-			pretty_output ? JSON_C_TO_STRING_PRETTY :
-					JSON_C_TO_STRING_PLAIN));
+			JSON_C_TO_STRING_NOSLASHESCAPE |
+			(pretty_output ? JSON_C_TO_STRING_PRETTY :
+					 JSON_C_TO_STRING_PLAIN)));
 		json_object_put(err);
 	} else {
 		fprintf(stderr, "%s: %s\n", bin_name, buf);
