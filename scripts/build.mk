@@ -52,6 +52,8 @@ pkg_libs = $(shell $(PKG_CONFIG) --libs $(1))
 
 LIBEDGEAI_A := $(BUILD)/lib/libedgeai.a
 LIBEDGEAI_SO := $(BUILD)/lib/libedgeai.so
+# What a program linking libedgeai.a also links (the .so records it itself).
+LIBEDGEAI_LIBS = $(call pkg_libs,json-c liburing) -lm
 
 # Makefiles with their own object rules (bpf/) set NO_C_RULE first.
 ifndef NO_C_RULE
