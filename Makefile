@@ -78,6 +78,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/edgeai \
 		$(DESTDIR)$(PREFIX)/include/linux \
 		$(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man3 \
 		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(O)/edgeaictl $(O)/edgeai-sensorgen $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(O)/edgeaid $(DESTDIR)$(PREFIX)/sbin/
@@ -85,6 +86,7 @@ install: all
 	install -m 0644 include/edgeai/*.h $(DESTDIR)$(PREFIX)/include/edgeai/
 	install -m 0644 include/uapi/linux/edgeai.h $(DESTDIR)$(PREFIX)/include/linux/
 	install -m 0644 tools/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 tools/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 0644 tools/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 modules_install: kmod
