@@ -84,7 +84,8 @@ install: all
 	install -m 0755 $(O)/edgeaid $(DESTDIR)$(PREFIX)/sbin/
 	cp -P $(O)/lib/libedgeai.so* $(O)/lib/libedgeai.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 include/edgeai/*.h $(DESTDIR)$(PREFIX)/include/edgeai/
-	install -m 0644 include/uapi/linux/edgeai.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 0644 include/uapi/linux/edgeai.h \
+		include/uapi/linux/edgeai_netlink.h $(DESTDIR)$(PREFIX)/include/linux/
 	install -m 0644 tools/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 tools/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 0644 tools/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/

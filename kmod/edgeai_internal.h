@@ -2,6 +2,7 @@
 #ifndef _EDGEAI_INTERNAL_H
 #define _EDGEAI_INTERNAL_H
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/kref.h>
@@ -95,7 +96,7 @@ struct edgeai_ring {
 	u64 seq;			/* next sequence number */
 	u64 wake_at;			/* wake the consumer when head >= this */
 	struct edgeai_file *consumer;
-	struct edgeai_file *producer;
+	struct edgeai_file *producer;	/* the userspace one */
 	u64 produced;
 	u64 consumed;
 	u64 bytes;
@@ -103,6 +104,23 @@ struct edgeai_ring {
 	u64 high_water;
 	u64 bad_index;
 	u64 wakeups;
+	/* Overflow events (ring.c, "Overflow events"). */
+	bool ovf_now;			/* the last sample offered hit a full ring */
+	bool ovf_shown;			/* OVERFLOW_STARTED sent, ENDED not yet */
+	bool ovf_kicked;		/* the overflow work will look at it */
+	u64 ovf_started;		/* jiffies64 of the last OVERFLOW_STARTED */
+
+	atomic_t kproducers;		/* in-kernel producer references */
+};
+
+/* Sums over the registered rings (EDGEAI_CMD_STATS_GET). */
+struct edgeai_totals {
+	u32 rings;
+	u64 mem_bytes;			/* destroyed rings still held too */
+	u64 produced;
+	u64 consumed;
+	u64 bytes;
+	u64 drops[EDGEAI_DROP_MAX];
 };
 
 /* An io_uring "wait for N slots" request; at most one per file. */
@@ -143,6 +161,8 @@ extern unsigned long edgeai_max_total_bytes;
 
 /* ring.c */
 int edgeai_ring_check_args(const struct edgeai_ring_create *args);
+struct edgeai_ring *edgeai_ring_new(const struct edgeai_ring_create *args);
+void edgeai_ring_unref(struct edgeai_ring *ring);
 int edgeai_check_name(const char *name);
 struct edgeai_ring *edgeai_ring_find(u32 id, const char *name);
 struct edgeai_ring *edgeai_ring_find_next(u32 id);
@@ -158,6 +178,10 @@ void edgeai_ring_fill_stats(struct edgeai_ring *ring,
 int edgeai_ring_publish(struct edgeai_ring *ring,
 			struct edgeai_ring_publish *pub);
 bool edgeai_ring_wake_check(struct edgeai_ring *ring);
+void edgeai_ring_users(struct edgeai_ring *ring, u32 *consumers,
+		       u32 *producers);
+void edgeai_ring_totals(struct edgeai_totals *t);
+u32 edgeai_ring_generation(void);
 
 /* file.c */
 extern const struct file_operations edgeai_fops;
@@ -167,5 +191,14 @@ void edgeai_wait_kick(struct edgeai_file *ef);
 
 /* ioctl.c */
 long edgeai_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* netlink.c: the generic netlink family and its events (process context) */
+int __init edgeai_nl_init(void);
+void edgeai_nl_exit(void);
+void edgeai_nl_ring_event(u8 cmd, const struct edgeai_ring *ring);
+void edgeai_nl_producer_event(u8 cmd, const struct edgeai_ring *ring,
+			      u32 kind);
+void edgeai_nl_overflow_event(u8 cmd, const struct edgeai_ring *ring,
+			      u64 drops);
 
 #endif /* _EDGEAI_INTERNAL_H */

@@ -11,6 +11,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/edgeai_netlink.h>
 
 #include "edgeai_internal.h"
 
@@ -34,6 +35,7 @@ static int edgeai_release(struct inode *inode, struct file *file)
 {
 	struct edgeai_file *ef = file->private_data;
 	struct edgeai_ring *ring = ef->ring;
+	bool producer = false;
 
 	/* No io_uring wait can be pending: it would hold this file. */
 	hrtimer_cancel(&ef->wait.timer);
@@ -43,10 +45,15 @@ static int edgeai_release(struct inode *inode, struct file *file)
 			ring->consumer = NULL;
 			ring->wake_at = U64_MAX;
 		}
-		if (ring->producer == ef)
+		if (ring->producer == ef) {
 			ring->producer = NULL;
+			producer = true;
+		}
 		spin_unlock_irq(&ring->lock);
-		edgeai_ring_put(ring);
+		if (producer)
+			edgeai_nl_producer_event(EDGEAI_CMD_PRODUCER_DETACHED,
+						 ring, EDGEAI_PRODUCER_USER);
+		edgeai_ring_unref(ring);
 	}
 	kfree(ef);
 	return 0;
@@ -62,7 +69,7 @@ static void edgeai_vm_open(struct vm_area_struct *vma)
 
 static void edgeai_vm_close(struct vm_area_struct *vma)
 {
-	edgeai_ring_put(vma->vm_private_data);
+	edgeai_ring_unref(vma->vm_private_data);
 }
 
 static const struct vm_operations_struct edgeai_vm_ops = {

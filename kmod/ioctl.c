@@ -11,6 +11,7 @@
 #include <linux/minmax.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/edgeai_netlink.h>
 
 #include "edgeai_internal.h"
 
@@ -83,11 +84,11 @@ static int edgeai_ioctl_ring_create(struct file *file, void __user *uarg)
 	if (usize < 0)
 		return usize;
 	args.ring_id = 0;
-	ring = edgeai_ring_create(&args);
+	ring = edgeai_ring_new(&args);
 	if (IS_ERR(ring))
 		return PTR_ERR(ring);
 	args.ring_id = edgeai_ring_id(ring);
-	edgeai_ring_put(ring);		/* the registry keeps it */
+	edgeai_ring_unref(ring);		/* the registry keeps it */
 	ret = edgeai_copy_out(uarg, &args, sizeof(args), usize);
 	/* The caller cannot learn the id: undo, as if it never happened. */
 	if (ret)
@@ -169,6 +170,9 @@ static int edgeai_ioctl_ring_attach(struct file *file, void __user *uarg)
 	/* Publish role and watermark with the ring: edgeai_file_ring(). */
 	smp_store_release(&ef->ring, ring);
 	mutex_unlock(&ef->lock);
+	if (a.role == EDGEAI_ROLE_PRODUCER)
+		edgeai_nl_producer_event(EDGEAI_CMD_PRODUCER_ATTACHED, ring,
+					 EDGEAI_PRODUCER_USER);
 
 	memset(&a, 0, sizeof(a));
 	a.ring_id = edgeai_ring_id(ring);
@@ -179,7 +183,7 @@ static int edgeai_ioctl_ring_attach(struct file *file, void __user *uarg)
 	return edgeai_copy_out(uarg, &a, sizeof(a), usize);
 
 err_put:
-	edgeai_ring_put(ring);
+	edgeai_ring_unref(ring);
 out_unlock:
 	mutex_unlock(&ef->lock);
 	return ret;
@@ -222,7 +226,7 @@ static int edgeai_ioctl_ring_info(struct file *file, void __user *uarg)
 	edgeai_ring_fill_info(ring, &info);
 	/* Do not count the reference this call took. */
 	info.refs--;
-	edgeai_ring_put(ring);
+	edgeai_ring_unref(ring);
 	return edgeai_copy_out(uarg, &info, sizeof(info), usize);
 }
 
@@ -244,7 +248,7 @@ static int edgeai_ioctl_ring_stats(struct file *file, void __user *uarg)
 		return PTR_ERR(ring);
 	memset(&st, 0, sizeof(st));
 	edgeai_ring_fill_stats(ring, &st);
-	edgeai_ring_put(ring);
+	edgeai_ring_unref(ring);
 	return edgeai_copy_out(uarg, &st, sizeof(st), usize);
 }
 

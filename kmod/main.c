@@ -5,7 +5,8 @@
  * A misc device so that udev (or devtmpfs) creates the node and no major
  * number has to be reserved. ring.c holds the rings and the in-kernel
  * producer API, file.c what an fd can do (mmap, poll, io_uring), ioctl.c
- * the commands. Rings outlive the fds that create them; the module cannot
+ * the commands, netlink.c the generic netlink family "edgeai" (statistics
+ * and events). Rings outlive the fds that create them; the module cannot
  * be removed while any fd, mapping (which holds its file) or producer
  * module (which uses its symbols) remains.
  */
@@ -66,20 +67,32 @@ static int __init edgeai_init(void)
 	int ret;
 
 	edgeai_check_abi();
+	/* Before the device: no ring, hence no event, can exist yet. */
+	ret = edgeai_nl_init();
+	if (ret) {
+		pr_err("cannot register the generic netlink family: %d\n", ret);
+		return ret;
+	}
 	ret = misc_register(&edgeai_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", EDGEAI_DEV_NAME, ret);
-		return ret;
+		goto err_nl;
 	}
 	pr_info("version %s, ABI %u, features 0x%llx\n", EDGEAI_VERSION,
 		EDGEAI_ABI_VERSION, (unsigned long long)EDGEAI_FEATURES);
 	return 0;
+
+err_nl:
+	edgeai_nl_exit();
+	return ret;
 }
 
 static void __exit edgeai_exit(void)
 {
 	misc_deregister(&edgeai_misc);
+	/* Monitors see every ring go (RING_DESTROYED) before the family. */
 	edgeai_ring_destroy_all();
+	edgeai_nl_exit();
 }
 
 module_init(edgeai_init);

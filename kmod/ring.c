@@ -13,12 +13,20 @@
  * struct edgeai_ring, never in shared memory. cons->tail is read once per
  * use and accepted only within [tail, head]; a slot address is always
  * computed from a kernel index masked by slot_count - 1.
+ *
+ * Events for the netlink monitor group (netlink.c) are sent from here in
+ * process context: ring created and destroyed under edgeai_rings_lock, so
+ * that they come in the order the registry changed; producer attached and
+ * detached from the producer API. Overflows happen where producers run,
+ * in any context, so those only flag the ring and kick a work item
+ * ("Overflow events" below).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
 #include <linux/ctype.h>
 #include <linux/idr.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -27,15 +35,27 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <linux/edgeai_netlink.h>
 
 #include "edgeai_internal.h"
 
-/* Protects the registry: edgeai_rings, edgeai_ring_ids, edgeai_nr_rings. */
+/*
+ * Protects the registry: edgeai_rings, edgeai_ring_ids, edgeai_nr_rings,
+ * edgeai_rings_gen.
+ */
 DEFINE_MUTEX(edgeai_rings_lock);
 static LIST_HEAD(edgeai_rings);		/* registered rings */
 static DEFINE_IDR(edgeai_ring_ids);
 static unsigned int edgeai_nr_rings;
+static u32 edgeai_rings_gen = 1;	/* changes with the registry, never 0 */
 static atomic_long_t edgeai_total_bytes = ATOMIC_LONG_INIT(0);
+
+/* At most one OVERFLOW_STARTED per ring per interval (docs/netlink.md). */
+#define EDGEAI_OVF_INTERVAL	HZ
+
+static void edgeai_ring_ovf_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(edgeai_ovf_work, edgeai_ring_ovf_work);
 
 static const u8 edgeai_dtype_sizes[EDGEAI_DTYPE_MAX + 1] = {
 	[EDGEAI_DTYPE_U8] = 1, [EDGEAI_DTYPE_I8] = 1,
@@ -162,15 +182,40 @@ static void edgeai_ring_free(struct kref *ref)
 }
 
 /**
- * edgeai_ring_put() - drop a reference to a ring
+ * edgeai_ring_unref() - drop a reference that is not a producer's
+ * @ring: the ring; may be NULL or an error pointer
+ *
+ * Context: process context.
+ */
+void edgeai_ring_unref(struct edgeai_ring *ring)
+{
+	if (!IS_ERR_OR_NULL(ring))
+		kref_put(&ring->ref, edgeai_ring_free);
+}
+
+/* An in-kernel producer took a reference: count it and say so. */
+static void edgeai_ring_producer_attach(struct edgeai_ring *ring)
+{
+	atomic_inc(&ring->kproducers);
+	edgeai_nl_producer_event(EDGEAI_CMD_PRODUCER_ATTACHED, ring,
+				 EDGEAI_PRODUCER_KERNEL);
+}
+
+/**
+ * edgeai_ring_put() - drop the reference edgeai_ring_get() or
+ * edgeai_ring_create() gave a producer
  * @ring: the ring; may be NULL or an error pointer
  *
  * Context: process context.
  */
 void edgeai_ring_put(struct edgeai_ring *ring)
 {
-	if (!IS_ERR_OR_NULL(ring))
-		kref_put(&ring->ref, edgeai_ring_free);
+	if (IS_ERR_OR_NULL(ring))
+		return;
+	atomic_dec(&ring->kproducers);
+	edgeai_nl_producer_event(EDGEAI_CMD_PRODUCER_DETACHED, ring,
+				 EDGEAI_PRODUCER_KERNEL);
+	edgeai_ring_unref(ring);
 }
 EXPORT_SYMBOL_GPL(edgeai_ring_put);
 
@@ -192,6 +237,8 @@ static struct edgeai_ring *edgeai_ring_alloc(const struct edgeai_ring_create *ar
 	ring->stride = edgeai_stride(args->slot_size);
 	ring->desc = args->desc;
 	ring->wake_at = U64_MAX;
+	ring->ovf_started = get_jiffies_64() - EDGEAI_OVF_INTERVAL;
+	atomic_set(&ring->kproducers, 0);
 	memcpy(ring->name, args->name, EDGEAI_NAME_LEN);
 	ring->slots_size = PAGE_ALIGN((size_t)ring->stride * ring->slot_count);
 	ring->mem_bytes = ring->slots_size + 2 * PAGE_SIZE;
@@ -232,18 +279,27 @@ static struct edgeai_ring *edgeai_ring_lookup(u32 id, const char *name)
 	return id <= INT_MAX ? idr_find(&edgeai_ring_ids, id) : NULL;
 }
 
+/* The registry changed: dumps in progress are told (NLM_F_DUMP_INTR). */
+static void edgeai_rings_changed(void)
+{
+	u32 gen = edgeai_rings_gen + 1;
+
+	lockdep_assert_held(&edgeai_rings_lock);
+	WRITE_ONCE(edgeai_rings_gen, gen ?: 1);
+}
+
 /**
- * edgeai_ring_create() - create and register a ring
+ * edgeai_ring_new() - create and register a ring
  * @args: name, geometry, tensor descriptor and flags, as for
  *	EDGEAI_IOC_RING_CREATE (@args->ring_id is ignored)
  *
  * The registry holds the ring until it is destroyed; the caller gets its
- * own reference, to drop with edgeai_ring_put().
+ * own reference, to drop with edgeai_ring_unref().
  *
  * Context: process context.
  * Return: the ring, or ERR_PTR(-EINVAL, -E2BIG, -EEXIST, -ENOSPC, -ENOMEM).
  */
-struct edgeai_ring *edgeai_ring_create(const struct edgeai_ring_create *args)
+struct edgeai_ring *edgeai_ring_new(const struct edgeai_ring_create *args)
 {
 	struct edgeai_ring *ring;
 	int ret, id;
@@ -276,7 +332,9 @@ struct edgeai_ring *edgeai_ring_create(const struct edgeai_ring_create *args)
 	atomic_long_add(ring->mem_bytes, &edgeai_total_bytes);
 	list_add_tail(&ring->node, &edgeai_rings);
 	edgeai_nr_rings++;
+	edgeai_rings_changed();
 	kref_get(&ring->ref);		/* the caller's */
+	edgeai_nl_ring_event(EDGEAI_CMD_RING_CREATED, ring);
 	mutex_unlock(&edgeai_rings_lock);
 	return ring;
 
@@ -284,6 +342,26 @@ err_unlock:
 	mutex_unlock(&edgeai_rings_lock);
 	kref_put(&ring->ref, edgeai_ring_free);
 	return ERR_PTR(ret);
+}
+
+/**
+ * edgeai_ring_create() - create and register a ring, as its producer
+ * @args: name, geometry, tensor descriptor and flags, as for
+ *	EDGEAI_IOC_RING_CREATE (@args->ring_id is ignored)
+ *
+ * The registry holds the ring until it is destroyed; the caller gets its
+ * own reference, to drop with edgeai_ring_put().
+ *
+ * Context: process context.
+ * Return: the ring, or ERR_PTR(-EINVAL, -E2BIG, -EEXIST, -ENOSPC, -ENOMEM).
+ */
+struct edgeai_ring *edgeai_ring_create(const struct edgeai_ring_create *args)
+{
+	struct edgeai_ring *ring = edgeai_ring_new(args);
+
+	if (!IS_ERR(ring))
+		edgeai_ring_producer_attach(ring);
+	return ring;
 }
 EXPORT_SYMBOL_GPL(edgeai_ring_create);
 
@@ -330,7 +408,7 @@ struct edgeai_ring *edgeai_ring_find_next(u32 id)
 }
 
 /**
- * edgeai_ring_get() - take a reference to a ring by name
+ * edgeai_ring_get() - take a producer's reference to a ring by name
  * @name: the ring's name
  *
  * Context: process context.
@@ -340,11 +418,15 @@ struct edgeai_ring *edgeai_ring_find_next(u32 id)
 struct edgeai_ring *edgeai_ring_get(const char *name)
 {
 	char buf[EDGEAI_NAME_LEN] = {};
+	struct edgeai_ring *ring;
 
 	if (!name || strscpy(buf, name, sizeof(buf)) < 0 ||
 	    edgeai_check_name(buf))
 		return ERR_PTR(-EINVAL);
-	return edgeai_ring_find(0, buf);
+	ring = edgeai_ring_find(0, buf);
+	if (!IS_ERR(ring))
+		edgeai_ring_producer_attach(ring);
+	return ring;
 }
 EXPORT_SYMBOL_GPL(edgeai_ring_get);
 
@@ -419,12 +501,36 @@ static void edgeai_ring_kill(struct edgeai_ring *ring)
 		edgeai_wait_kick(ef);
 }
 
+/* Drops for lack of room: what overflow events report. */
+static u64 edgeai_ring_ovf_drops(const struct edgeai_ring *ring)
+{
+	return ring->drops[EDGEAI_DROP_FULL] +
+	       ring->drops[EDGEAI_DROP_OVERWRITTEN] +
+	       ring->drops[EDGEAI_DROP_BUSY] +
+	       ring->drops[EDGEAI_DROP_PRODUCER];
+}
+
+/* An overflow still shown ends before the ring goes: events pair up. */
 static void edgeai_ring_unregister(struct edgeai_ring *ring)
 {
+	bool shown;
+	u64 drops;
+
 	lockdep_assert_held(&edgeai_rings_lock);
 	idr_remove(&edgeai_ring_ids, ring->id);
 	list_del_init(&ring->node);
 	edgeai_nr_rings--;
+	edgeai_rings_changed();
+
+	spin_lock_irq(&ring->lock);
+	shown = ring->ovf_shown;
+	ring->ovf_shown = false;
+	ring->ovf_kicked = true;	/* the work no longer sees it */
+	drops = edgeai_ring_ovf_drops(ring);
+	spin_unlock_irq(&ring->lock);
+	if (shown)
+		edgeai_nl_overflow_event(EDGEAI_CMD_OVERFLOW_ENDED, ring, drops);
+	edgeai_nl_ring_event(EDGEAI_CMD_RING_DESTROYED, ring);
 }
 
 /**
@@ -452,20 +558,24 @@ int edgeai_ring_destroy(u32 id, const char *name)
 	mutex_unlock(&edgeai_rings_lock);
 
 	edgeai_ring_kill(ring);
-	edgeai_ring_put(ring);
+	edgeai_ring_unref(ring);
 	return 0;
 }
 
-/* Module exit: nothing can hold a ring any more but the registry. */
+/*
+ * Module exit: nothing can hold a ring any more but the registry, and no
+ * producer can kick the overflow work again.
+ */
 void edgeai_ring_destroy_all(void)
 {
 	struct edgeai_ring *ring, *tmp;
 
+	cancel_delayed_work_sync(&edgeai_ovf_work);
 	mutex_lock(&edgeai_rings_lock);
 	list_for_each_entry_safe(ring, tmp, &edgeai_rings, node) {
 		edgeai_ring_unregister(ring);
 		WARN_ON(kref_read(&ring->ref) != 1);
-		edgeai_ring_put(ring);
+		edgeai_ring_unref(ring);
 	}
 	mutex_unlock(&edgeai_rings_lock);
 	idr_destroy(&edgeai_ring_ids);
@@ -533,12 +643,90 @@ static void edgeai_ring_notify_unlock(struct edgeai_ring *ring,
 		edgeai_wait_kick(ef);
 }
 
-/* With the lock held: make room for one slot, or count the drop. */
+/*
+ * Overflow events
+ *
+ * A ring overflows while the samples offered to it are dropped for lack of
+ * room (full, overwritten, busy; for a userspace producer, the drops it
+ * reports) and stops when one is accepted without a drop. Producers note
+ * that in ovf_now under the ring's lock, in whatever context they run;
+ * when it differs from what the monitor group was last told (ovf_shown),
+ * the first of them kicks edgeai_ovf_work (mod_delayed_work() may be
+ * called from any context) and sets ovf_kicked so that the others do not.
+ *
+ * The work, in process context, walks the registry and sends
+ * OVERFLOW_STARTED or OVERFLOW_ENDED for each ring whose state changed,
+ * except that a ring's OVERFLOW_STARTED comes at least
+ * EDGEAI_OVF_INTERVAL after its previous one: at most one started/ended
+ * pair per ring and interval, whatever the producers do. A start that has
+ * to wait keeps ovf_kicked set (no producer kicks again) and the work
+ * comes back when it is due. Destroying a ring ends an overflow still
+ * shown (edgeai_ring_unregister()).
+ */
+static bool edgeai_ring_ovf_kick(struct edgeai_ring *ring)
+{
+	lockdep_assert_held(&ring->lock);
+	if (likely(ring->ovf_now == ring->ovf_shown) || ring->ovf_kicked)
+		return false;
+	ring->ovf_kicked = true;
+	return true;
+}
+
+static void edgeai_ring_ovf_schedule(void)
+{
+	mod_delayed_work(system_wq, &edgeai_ovf_work, 0);
+}
+
+static void edgeai_ring_ovf_work(struct work_struct *work)
+{
+	u64 now = get_jiffies_64(), next = 0;
+	struct edgeai_ring *ring;
+	bool again = false;
+	u64 drops;
+	u8 cmd;
+
+	mutex_lock(&edgeai_rings_lock);
+	list_for_each_entry(ring, &edgeai_rings, node) {
+		cmd = 0;
+		spin_lock_irq(&ring->lock);
+		if (ring->ovf_now == ring->ovf_shown) {
+			ring->ovf_kicked = false;
+		} else if (ring->ovf_shown) {
+			ring->ovf_shown = false;
+			ring->ovf_kicked = false;
+			cmd = EDGEAI_CMD_OVERFLOW_ENDED;
+		} else if (time_after_eq64(now, ring->ovf_started +
+					   EDGEAI_OVF_INTERVAL)) {
+			ring->ovf_shown = true;
+			ring->ovf_kicked = false;
+			ring->ovf_started = now;
+			cmd = EDGEAI_CMD_OVERFLOW_STARTED;
+		} else if (!again || time_before64(ring->ovf_started +
+						   EDGEAI_OVF_INTERVAL, next)) {
+			next = ring->ovf_started + EDGEAI_OVF_INTERVAL;
+			again = true;
+		}
+		drops = edgeai_ring_ovf_drops(ring);
+		spin_unlock_irq(&ring->lock);
+		if (cmd)
+			edgeai_nl_overflow_event(cmd, ring, drops);
+	}
+	mutex_unlock(&edgeai_rings_lock);
+	/* A kick meanwhile already queued it: that run sees this ring too. */
+	if (again)
+		schedule_delayed_work(&edgeai_ovf_work, next - now);
+}
+
+/*
+ * With the lock held: make room for one slot, or count the drop. Either
+ * way, a full ring means an overflow.
+ */
 static int edgeai_ring_make_room(struct edgeai_ring *ring)
 {
 	edgeai_ring_sync_tail(ring);
 	if (ring->res_pos - ring->tail < ring->slot_count)
 		return 0;
+	ring->ovf_now = true;
 	if (!(ring->flags & EDGEAI_RING_F_OVERWRITE)) {
 		ring->drops[EDGEAI_DROP_FULL]++;
 		return -ENOSPC;
@@ -573,6 +761,7 @@ int edgeai_slot_reserve(struct edgeai_ring *ring, u32 len,
 			struct edgeai_slot *slot)
 {
 	unsigned long flags;
+	bool kick = false;
 	u64 pos, used;
 	int ret;
 
@@ -592,17 +781,21 @@ int edgeai_slot_reserve(struct edgeai_ring *ring, u32 len,
 		ret = -EMSGSIZE;
 		goto out_unlock;
 	}
+	ring->ovf_now = false;
 	if (ring->res_pos - ring->tail >= ring->slot_count) {
 		ret = edgeai_ring_make_room(ring);
 		if (ret)
-			goto out_unlock;
+			goto out_kick;
 	}
 	pos = ring->res_pos++;
 	__clear_bit(pos & (ring->slot_count - 1), ring->committed);
 	used = ring->res_pos - ring->tail;
 	if (used > ring->high_water)
 		ring->high_water = used;
+	kick = edgeai_ring_ovf_kick(ring);
 	spin_unlock_irqrestore(&ring->lock, flags);
+	if (unlikely(kick))
+		edgeai_ring_ovf_schedule();
 
 	slot->pos = pos;
 	slot->len = len;
@@ -613,8 +806,12 @@ int edgeai_slot_reserve(struct edgeai_ring *ring, u32 len,
 	slot->flags = 0;
 	return 0;
 
+out_kick:
+	kick = edgeai_ring_ovf_kick(ring);
 out_unlock:
 	spin_unlock_irqrestore(&ring->lock, flags);
+	if (unlikely(kick))
+		edgeai_ring_ovf_schedule();
 	return ret;
 }
 EXPORT_SYMBOL_GPL(edgeai_slot_reserve);
@@ -690,6 +887,7 @@ int edgeai_ring_publish(struct edgeai_ring *ring,
 	u64 head, tail, pos, seq, ts, bytes = 0, n;
 	struct edgeai_slot_hdr *hdr;
 	unsigned long flags;
+	bool kick;
 	int ret;
 
 	mutex_lock(&ring->publish_lock);
@@ -747,7 +945,12 @@ int edgeai_ring_publish(struct edgeai_ring *ring,
 	/* Orders the seq/ts stamps above before the consumer sees them. */
 	smp_store_release(&ring->ctrl->head, ring->head);
 	pub->tail_floor = ring->tail;
+	/* The producer's own drops are its overflow. */
+	ring->ovf_now = pub->dropped != 0;
+	kick = edgeai_ring_ovf_kick(ring);
 	edgeai_ring_notify_unlock(ring, flags);
+	if (kick)
+		edgeai_ring_ovf_schedule();
 	ret = 0;
 out_unlock:
 	mutex_unlock(&ring->publish_lock);
@@ -799,4 +1002,43 @@ void edgeai_ring_fill_stats(struct edgeai_ring *ring,
 	st->bad_index = ring->bad_index;
 	st->wakeups = ring->wakeups;
 	spin_unlock_irq(&ring->lock);
+}
+
+/* Attached consumers and producers (in-kernel and userspace). */
+void edgeai_ring_users(struct edgeai_ring *ring, u32 *consumers,
+		       u32 *producers)
+{
+	spin_lock_irq(&ring->lock);
+	*consumers = ring->consumer ? 1 : 0;
+	*producers = ring->producer ? 1 : 0;
+	spin_unlock_irq(&ring->lock);
+	*producers += atomic_read(&ring->kproducers);
+}
+
+/* Counters summed over the registered rings, and the registry's size. */
+void edgeai_ring_totals(struct edgeai_totals *t)
+{
+	struct edgeai_ring_stats st;
+	struct edgeai_ring *ring;
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	mutex_lock(&edgeai_rings_lock);
+	t->rings = edgeai_nr_rings;
+	list_for_each_entry(ring, &edgeai_rings, node) {
+		edgeai_ring_fill_stats(ring, &st);
+		t->produced += st.produced;
+		t->consumed += st.consumed;
+		t->bytes += st.bytes;
+		for (i = 0; i < EDGEAI_DROP_MAX; i++)
+			t->drops[i] += st.drops[i];
+	}
+	mutex_unlock(&edgeai_rings_lock);
+	t->mem_bytes = atomic_long_read(&edgeai_total_bytes);
+}
+
+/* Changes whenever a ring is registered or unregistered; never 0. */
+u32 edgeai_ring_generation(void)
+{
+	return READ_ONCE(edgeai_rings_gen);
 }

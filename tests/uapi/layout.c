@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <linux/edgeai.h>
+#include <linux/edgeai_netlink.h>
 
 #include "edgeai_test.h"
 
@@ -26,6 +27,71 @@ _Static_assert(SZ(edgeai_uring_wait) == 16, "fits a 64-byte SQE's cmd area");
 /* Every ioctl struct starts with size and flags, and has no tail padding. */
 _Static_assert(OFF(edgeai_ring_create, flags) == 4, "flags second");
 _Static_assert(SZ(edgeai_ring_stats) % 8 == 0, "no tail padding");
+
+/*
+ * The netlink family's ids are ABI too (linux/edgeai_netlink.h; the spec,
+ * kmod/edgeai.yaml, is checked against the header by netlink_spec.sh).
+ */
+_Static_assert(EDGEAI_PRODUCER_KERNEL == 1, "EDGEAI_PRODUCER_KERNEL");
+_Static_assert(EDGEAI_PRODUCER_USER == 2, "EDGEAI_PRODUCER_USER");
+_Static_assert(EDGEAI_A_RING_ID == 1, "EDGEAI_A_RING_ID");
+_Static_assert(EDGEAI_A_RING_NAME == 2, "EDGEAI_A_RING_NAME");
+_Static_assert(EDGEAI_A_RING_STATE == 3, "EDGEAI_A_RING_STATE");
+_Static_assert(EDGEAI_A_RING_FLAGS == 4, "EDGEAI_A_RING_FLAGS");
+_Static_assert(EDGEAI_A_RING_SLOT_COUNT == 5, "EDGEAI_A_RING_SLOT_COUNT");
+_Static_assert(EDGEAI_A_RING_SLOT_SIZE == 6, "EDGEAI_A_RING_SLOT_SIZE");
+_Static_assert(EDGEAI_A_RING_SLOT_STRIDE == 7, "EDGEAI_A_RING_SLOT_STRIDE");
+_Static_assert(EDGEAI_A_RING_MEM_BYTES == 8, "EDGEAI_A_RING_MEM_BYTES");
+_Static_assert(EDGEAI_A_RING_DTYPE == 9, "EDGEAI_A_RING_DTYPE");
+_Static_assert(EDGEAI_A_RING_RANK == 10, "EDGEAI_A_RING_RANK");
+_Static_assert(EDGEAI_A_RING_SHAPE == 11, "EDGEAI_A_RING_SHAPE");
+_Static_assert(EDGEAI_A_RING_TENSOR_FLAGS == 12, "EDGEAI_A_RING_TENSOR_FLAGS");
+_Static_assert(EDGEAI_A_RING_QUANT_SCALE == 13, "EDGEAI_A_RING_QUANT_SCALE");
+_Static_assert(EDGEAI_A_RING_QUANT_ZERO_POINT == 14, "EDGEAI_A_RING_QUANT_ZERO_POINT");
+_Static_assert(EDGEAI_A_RING_REFS == 15, "EDGEAI_A_RING_REFS");
+_Static_assert(EDGEAI_A_RING_CONSUMERS == 16, "EDGEAI_A_RING_CONSUMERS");
+_Static_assert(EDGEAI_A_RING_PRODUCERS == 17, "EDGEAI_A_RING_PRODUCERS");
+_Static_assert(EDGEAI_A_RING_STATS == 18, "EDGEAI_A_RING_STATS");
+_Static_assert(EDGEAI_A_RING_PAD == 19, "EDGEAI_A_RING_PAD");
+_Static_assert(EDGEAI_A_RING_PRODUCER_KIND == 20, "EDGEAI_A_RING_PRODUCER_KIND");
+_Static_assert(EDGEAI_A_RING_OVERFLOW_DROPS == 21, "EDGEAI_A_RING_OVERFLOW_DROPS");
+_Static_assert(EDGEAI_A_RING_STATS_PRODUCED == 1, "EDGEAI_A_RING_STATS_PRODUCED");
+_Static_assert(EDGEAI_A_RING_STATS_CONSUMED == 2, "EDGEAI_A_RING_STATS_CONSUMED");
+_Static_assert(EDGEAI_A_RING_STATS_BYTES == 3, "EDGEAI_A_RING_STATS_BYTES");
+_Static_assert(EDGEAI_A_RING_STATS_IN_RING == 4, "EDGEAI_A_RING_STATS_IN_RING");
+_Static_assert(EDGEAI_A_RING_STATS_HIGH_WATER == 5, "EDGEAI_A_RING_STATS_HIGH_WATER");
+_Static_assert(EDGEAI_A_RING_STATS_BAD_INDEX == 6, "EDGEAI_A_RING_STATS_BAD_INDEX");
+_Static_assert(EDGEAI_A_RING_STATS_WAKEUPS == 7, "EDGEAI_A_RING_STATS_WAKEUPS");
+_Static_assert(EDGEAI_A_RING_STATS_DROPS == 8, "EDGEAI_A_RING_STATS_DROPS");
+_Static_assert(EDGEAI_A_RING_STATS_PAD == 9, "EDGEAI_A_RING_STATS_PAD");
+_Static_assert(EDGEAI_A_DROPS_FULL == 1, "EDGEAI_A_DROPS_FULL");
+_Static_assert(EDGEAI_A_DROPS_OVERWRITTEN == 2, "EDGEAI_A_DROPS_OVERWRITTEN");
+_Static_assert(EDGEAI_A_DROPS_BUSY == 3, "EDGEAI_A_DROPS_BUSY");
+_Static_assert(EDGEAI_A_DROPS_TOO_BIG == 4, "EDGEAI_A_DROPS_TOO_BIG");
+_Static_assert(EDGEAI_A_DROPS_DEAD == 5, "EDGEAI_A_DROPS_DEAD");
+_Static_assert(EDGEAI_A_DROPS_PRODUCER == 6, "EDGEAI_A_DROPS_PRODUCER");
+_Static_assert(EDGEAI_A_DROPS_PAD == 7, "EDGEAI_A_DROPS_PAD");
+_Static_assert(EDGEAI_A_STATS_VERSION == 1, "EDGEAI_A_STATS_VERSION");
+_Static_assert(EDGEAI_A_STATS_ABI_VERSION == 2, "EDGEAI_A_STATS_ABI_VERSION");
+_Static_assert(EDGEAI_A_STATS_FEATURES == 3, "EDGEAI_A_STATS_FEATURES");
+_Static_assert(EDGEAI_A_STATS_RINGS == 4, "EDGEAI_A_STATS_RINGS");
+_Static_assert(EDGEAI_A_STATS_MAX_RINGS == 5, "EDGEAI_A_STATS_MAX_RINGS");
+_Static_assert(EDGEAI_A_STATS_MEM_BYTES == 6, "EDGEAI_A_STATS_MEM_BYTES");
+_Static_assert(EDGEAI_A_STATS_MAX_RING_BYTES == 7, "EDGEAI_A_STATS_MAX_RING_BYTES");
+_Static_assert(EDGEAI_A_STATS_MAX_TOTAL_BYTES == 8, "EDGEAI_A_STATS_MAX_TOTAL_BYTES");
+_Static_assert(EDGEAI_A_STATS_PRODUCED == 9, "EDGEAI_A_STATS_PRODUCED");
+_Static_assert(EDGEAI_A_STATS_CONSUMED == 10, "EDGEAI_A_STATS_CONSUMED");
+_Static_assert(EDGEAI_A_STATS_BYTES == 11, "EDGEAI_A_STATS_BYTES");
+_Static_assert(EDGEAI_A_STATS_DROPS == 12, "EDGEAI_A_STATS_DROPS");
+_Static_assert(EDGEAI_A_STATS_PAD == 13, "EDGEAI_A_STATS_PAD");
+_Static_assert(EDGEAI_CMD_RING_GET == 1, "EDGEAI_CMD_RING_GET");
+_Static_assert(EDGEAI_CMD_STATS_GET == 2, "EDGEAI_CMD_STATS_GET");
+_Static_assert(EDGEAI_CMD_RING_CREATED == 3, "EDGEAI_CMD_RING_CREATED");
+_Static_assert(EDGEAI_CMD_RING_DESTROYED == 4, "EDGEAI_CMD_RING_DESTROYED");
+_Static_assert(EDGEAI_CMD_PRODUCER_ATTACHED == 5, "EDGEAI_CMD_PRODUCER_ATTACHED");
+_Static_assert(EDGEAI_CMD_PRODUCER_DETACHED == 6, "EDGEAI_CMD_PRODUCER_DETACHED");
+_Static_assert(EDGEAI_CMD_OVERFLOW_STARTED == 7, "EDGEAI_CMD_OVERFLOW_STARTED");
+_Static_assert(EDGEAI_CMD_OVERFLOW_ENDED == 8, "EDGEAI_CMD_OVERFLOW_ENDED");
 
 struct field {
 	const char *name;
@@ -92,5 +158,8 @@ int main(void)
 	T_EQ(EDGEAI_OFF_SLOTS, 0x20000000);
 	T_EQ(EDGEAI_ABI_VERSION, 1);
 	T_EQ(EDGEAI_FEATURES_KNOWN, 0x1f);
+	T_STREQ(EDGEAI_FAMILY_NAME, "edgeai");
+	T_EQ(EDGEAI_FAMILY_VERSION, 1);
+	T_STREQ(EDGEAI_MCGRP_MONITOR, "monitor");
 	return t_done();
 }

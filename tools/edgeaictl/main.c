@@ -26,6 +26,8 @@ static const struct cmd objects[] = {
 	{ "bpf", do_bpf,
 	  "sensor-packet filter (XDP/tc): show attach detach sensor stats" },
 	{ "help", do_help, "print this help" },
+	{ "monitor", do_monitor,
+	  "print kernel events as they happen (rings, producers, overflows)" },
 	{ "ring", do_ring, "kernel tensor rings: list show create delete" },
 	{ "version", do_version,
 	  "versions of the tool, library and kernel module" },
@@ -50,7 +52,7 @@ static void usage(FILE *f)
 	if (f == stdout)
 		cmd_help_list(objects, NULL);
 	else
-		fprintf(f, "  bpf help ring version\n");
+		fprintf(f, "  bpf help monitor ring version\n");
 	fprintf(f,
 		"\n"
 		"Options:\n"
