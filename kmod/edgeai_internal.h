@@ -16,7 +16,7 @@
 
 #include "edgeai_producer.h"
 
-#define EDGEAI_VERSION "0.2.0"
+#define EDGEAI_VERSION "0.3.0"
 
 #ifdef CONFIG_IO_URING
 #define EDGEAI_FEAT_URING_IMPL EDGEAI_FEAT_URING_CMD
