@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+/*
+ * Running models: the op kernels, per-thread contexts and
+ * edgeai_model_run(), which allocates nothing.
+ *
+ * Dense (and pca) weights are packed at load in blocks of 16 outputs,
+ * [block][in][16], so that the kernels broadcast one input and multiply it
+ * into 16 contiguous weights: a few rows of a batch at a time, with every
+ * accumulator in a register. Each output is bias + sum over i in order,
+ * whatever the batch, so a row's result does not depend on its batch. The
+ * portable kernel uses GCC vector extensions (SSE2 on any x86-64, NEON on
+ * arm64); on x86-64 CPUs with AVX2 and FMA a second kernel, compiled for
+ * them with the target attribute, is chosen at run time (it rounds once
+ * per multiply-add, the portable one twice).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_int.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_AVX2_KERNEL 1
+#include <immintrin.h>
+#endif
+
+/* y = W x + b on @n rows; then max(y, 0) if @relu (NaN stays NaN). */
+typedef void (*dense_fn)(const struct model_op *op, const float *x, float *y,
+			 uint32_t n, bool relu);
+
+struct edgeai_model_ctx {
+	struct edgeai_model *m;
+	uint32_t max_batch;
+	dense_fn dense;
+	const char *kernel;
+	float *buf[3];		/* ping, pong, pca's centred input */
+	float *mem;
+};
+
+#define B MODEL_BLOCK
+
+static uint32_t block_count(uint32_t out)
+{
+	return (out + B - 1) / B;
+}
+
+static uint32_t block_width(uint32_t out, uint32_t b)
+{
+	return out - b * B < B ? out - b * B : B;
+}
+
+/* Portable kernel: 2 rows x 16 outputs, 8 vector accumulators. */
+typedef float v4sf __attribute__((vector_size(16)));
+typedef int32_t v4si __attribute__((vector_size(16)));
+
+static inline v4sf ld4(const float *p)
+{
+	v4sf v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void st4(float *p, v4sf v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* v < 0 ? 0 : v, lane by lane: -0 and NaN pass unchanged, as in relu1(). */
+static inline v4sf relu4(v4sf v)
+{
+	v4sf zero = { 0, 0, 0, 0 };
+
+	return (v4sf)((v4si)v & ~(v4si)(v < zero));
+}
+
+static inline float relu1(float v)
+{
+	return v < 0 ? 0 : v;
+}
+
+/* Store 16 accumulators, through relu if asked. */
+static inline void st16(float *t, v4sf a0, v4sf a1, v4sf a2, v4sf a3,
+			bool relu)
+{
+	if (relu) {
+		a0 = relu4(a0); a1 = relu4(a1); a2 = relu4(a2); a3 = relu4(a3);
+	}
+	st4(t, a0); st4(t + 4, a1); st4(t + 8, a2); st4(t + 12, a3);
+}
+
+static void g_rows2(const float *w, const float *bias, const float *x0,
+		    const float *x1, uint32_t in, float *t0, float *t1,
+		    bool relu)
+{
+	v4sf a0 = ld4(bias), a1 = ld4(bias + 4), a2 = ld4(bias + 8),
+	     a3 = ld4(bias + 12);
+	v4sf c0 = a0, c1 = a1, c2 = a2, c3 = a3;
+	uint32_t i;
+
+	for (i = 0; i < in; i++, w += B) {
+		v4sf w0 = ld4(w), w1 = ld4(w + 4), w2 = ld4(w + 8),
+		     w3 = ld4(w + 12);
+		float s = x0[i], u = x1[i];
+
+		a0 += s * w0; a1 += s * w1; a2 += s * w2; a3 += s * w3;
+		c0 += u * w0; c1 += u * w1; c2 += u * w2; c3 += u * w3;
+	}
+	st16(t0, a0, a1, a2, a3, relu);
+	st16(t1, c0, c1, c2, c3, relu);
+}
+
+static void g_rows1(const float *w, const float *bias, const float *x0,
+		    uint32_t in, float *t0, bool relu)
+{
+	v4sf a0 = ld4(bias), a1 = ld4(bias + 4), a2 = ld4(bias + 8),
+	     a3 = ld4(bias + 12);
+	uint32_t i;
+
+	for (i = 0; i < in; i++, w += B) {
+		float s = x0[i];
+
+		a0 += s * ld4(w); a1 += s * ld4(w + 4);
+		a2 += s * ld4(w + 8); a3 += s * ld4(w + 12);
+	}
+	st16(t0, a0, a1, a2, a3, relu);
+}
+
+static void dense_generic(const struct model_op *op, const float *x,
+			  float *y, uint32_t n, bool relu)
+{
+	uint32_t in = op->in, out = op->out, nb = block_count(out), r, b, m;
+	float t[2][B];
+
+	for (r = 0; r + 2 <= n; r += 2) {
+		const float *xr = x + (size_t)r * in;
+		float *yr = y + (size_t)r * out;
+
+		for (b = 0; b < nb; b++) {
+			m = block_width(out, b);
+			g_rows2(op->packed + (size_t)b * in * B, op->pbias + b * B,
+				xr, xr + in, in, t[0], t[1], relu);
+			memcpy(yr + b * B, t[0], m * sizeof(float));
+			memcpy(yr + out + b * B, t[1], m * sizeof(float));
+		}
+	}
+	for (; r < n; r++) {
+		for (b = 0; b < nb; b++) {
+			m = block_width(out, b);
+			g_rows1(op->packed + (size_t)b * in * B, op->pbias + b * B,
+				x + (size_t)r * in, in, t[0], relu);
+			memcpy(y + (size_t)r * out + b * B, t[0], m * sizeof(float));
+		}
+	}
+}
+
+#ifdef HAVE_AVX2_KERNEL
+#define AVX2 __attribute__((target("avx2,fma")))
+
+/* max(0, v): maxps returns its second operand for NaN, and for -0. */
+#define V3_RELU(v) (v) = _mm256_max_ps(_mm256_setzero_ps(), (v))
+
+/* 4 rows x 16 outputs: 8 ymm accumulators, 2 FMA chains per load. */
+AVX2 static void v3_rows4(const float *w, const float *bias, const float *x,
+			  uint32_t in, float *t, bool relu)
+{
+	__m256 b0 = _mm256_loadu_ps(bias), b1 = _mm256_loadu_ps(bias + 8);
+	__m256 a00 = b0, a01 = b1, a10 = b0, a11 = b1;
+	__m256 a20 = b0, a21 = b1, a30 = b0, a31 = b1;
+	const float *x1 = x + in, *x2 = x1 + in, *x3 = x2 + in;
+	uint32_t i;
+
+	for (i = 0; i < in; i++, w += B) {
+		__m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8), s;
+
+		s = _mm256_broadcast_ss(x + i);
+		a00 = _mm256_fmadd_ps(s, w0, a00);
+		a01 = _mm256_fmadd_ps(s, w1, a01);
+		s = _mm256_broadcast_ss(x1 + i);
+		a10 = _mm256_fmadd_ps(s, w0, a10);
+		a11 = _mm256_fmadd_ps(s, w1, a11);
+		s = _mm256_broadcast_ss(x2 + i);
+		a20 = _mm256_fmadd_ps(s, w0, a20);
+		a21 = _mm256_fmadd_ps(s, w1, a21);
+		s = _mm256_broadcast_ss(x3 + i);
+		a30 = _mm256_fmadd_ps(s, w0, a30);
+		a31 = _mm256_fmadd_ps(s, w1, a31);
+	}
+	if (relu) {
+		V3_RELU(a00); V3_RELU(a01); V3_RELU(a10); V3_RELU(a11);
+		V3_RELU(a20); V3_RELU(a21); V3_RELU(a30); V3_RELU(a31);
+	}
+	_mm256_storeu_ps(t, a00); _mm256_storeu_ps(t + 8, a01);
+	_mm256_storeu_ps(t + 16, a10); _mm256_storeu_ps(t + 24, a11);
+	_mm256_storeu_ps(t + 32, a20); _mm256_storeu_ps(t + 40, a21);
+	_mm256_storeu_ps(t + 48, a30); _mm256_storeu_ps(t + 56, a31);
+}
+
+AVX2 static void v3_rows1(const float *w, const float *bias, const float *x,
+			  uint32_t in, float *t, bool relu)
+{
+	__m256 a0 = _mm256_loadu_ps(bias), a1 = _mm256_loadu_ps(bias + 8);
+	uint32_t i;
+
+	for (i = 0; i < in; i++, w += B) {
+		__m256 s = _mm256_broadcast_ss(x + i);
+
+		a0 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w), a0);
+		a1 = _mm256_fmadd_ps(s, _mm256_loadu_ps(w + 8), a1);
+	}
+	if (relu) {
+		V3_RELU(a0);
+		V3_RELU(a1);
+	}
+	_mm256_storeu_ps(t, a0);
+	_mm256_storeu_ps(t + 8, a1);
+}
+
+AVX2 static void dense_avx2(const struct model_op *op, const float *x,
+			    float *y, uint32_t n, bool relu)
+{
+	uint32_t in = op->in, out = op->out, nb = block_count(out), r, b, k, m;
+	float t[4][B];
+
+	for (r = 0; r + 4 <= n; r += 4) {
+		for (b = 0; b < nb; b++) {
+			m = block_width(out, b);
+			v3_rows4(op->packed + (size_t)b * in * B, op->pbias + b * B,
+				 x + (size_t)r * in, in, t[0], relu);
+			for (k = 0; k < 4; k++)
+				memcpy(y + (size_t)(r + k) * out + b * B, t[k],
+				       m * sizeof(float));
+		}
+	}
+	for (; r < n; r++) {
+		for (b = 0; b < nb; b++) {
+			m = block_width(out, b);
+			v3_rows1(op->packed + (size_t)b * in * B, op->pbias + b * B,
+				 x + (size_t)r * in, in, t[0], relu);
+			memcpy(y + (size_t)r * out + b * B, t[0], m * sizeof(float));
+		}
+	}
+}
+#endif /* HAVE_AVX2_KERNEL */
+
+static float sigmoid1(float v)
+{
+	float e;
+
+	if (v >= 0)
+		return 1.0f / (1.0f + expf(-v));
+	e = expf(v);		/* also NaN: stays NaN */
+	return e / (1.0f + e);
+}
+
+static void softmax_row(float *v, uint32_t d)
+{
+	float mx = v[0], sum = 0;
+	uint32_t i;
+
+	for (i = 1; i < d; i++)
+		mx = v[i] > mx ? v[i] : mx;
+	for (i = 0; i < d; i++) {
+		v[i] = expf(v[i] - mx);
+		sum += v[i];
+	}
+	for (i = 0; i < d; i++)
+		v[i] /= sum;
+}
+
+/* Activation @act on @n rows of @d values, in place. */
+static void activate(uint32_t act, float *y, uint32_t n, uint32_t d)
+{
+	size_t i, len = (size_t)n * d;
+
+	switch (act) {
+	case EDGEAI_MODEL_ACT_RELU:
+		for (i = 0; i + 4 <= len; i += 4)
+			st4(y + i, relu4(ld4(y + i)));
+		for (; i < len; i++)
+			y[i] = relu1(y[i]);
+		break;
+	case EDGEAI_MODEL_ACT_SIGMOID:
+		for (i = 0; i < len; i++)
+			y[i] = sigmoid1(y[i]);
+		break;
+	case EDGEAI_MODEL_ACT_TANH:
+		for (i = 0; i < len; i++)
+			y[i] = tanhf(y[i]);
+		break;
+	case EDGEAI_MODEL_ACT_SOFTMAX:
+		for (i = 0; i < n; i++)
+			softmax_row(y + i * d, d);
+		break;
+	}
+}
+
+/*
+ * Element-wise ops, 4 lanes at a time then the tail: each lane computes
+ * exactly the scalar expression (no contraction: -std=c11 keeps
+ * -ffp-contract=off), so all rows round alike.
+ */
+static void standardize(const struct model_op *op, const float *x, float *y,
+			uint32_t n)
+{
+	const float *mean = op->p[0], *sd = op->p[1];
+	uint32_t d = op->in, r, i;
+
+	for (r = 0; r < n; r++, x += d, y += d) {
+		for (i = 0; i + 4 <= d; i += 4)
+			st4(y + i, (ld4(x + i) - ld4(mean + i)) / ld4(sd + i));
+		for (; i < d; i++)
+			y[i] = (x[i] - mean[i]) / sd[i];
+	}
+}
+
+static void scale(const struct model_op *op, const float *x, float *y,
+		  uint32_t n)
+{
+	const float *mul = op->p[0], *add = op->p[1];
+	uint32_t d = op->in, r, i;
+
+	for (r = 0; r < n; r++, x += d, y += d) {
+		for (i = 0; i + 4 <= d; i += 4)
+			st4(y + i, ld4(x + i) * ld4(mul + i) + ld4(add + i));
+		for (; i < d; i++)
+			y[i] = x[i] * mul[i] + add[i];
+	}
+}
+
+static void centre(const struct model_op *op, const float *x, float *y,
+		   uint32_t n)
+{
+	const float *mean = op->p[0];
+	uint32_t d = op->in, r, i;
+
+	for (r = 0; r < n; r++, x += d, y += d) {
+		for (i = 0; i + 4 <= d; i += 4)
+			st4(y + i, ld4(x + i) - ld4(mean + i));
+		for (; i < d; i++)
+			y[i] = x[i] - mean[i];
+	}
+}
+
+static void run_op(struct edgeai_model_ctx *ctx, const struct model_op *op,
+		   const float *x, float *y, uint32_t n)
+{
+	switch (op->type) {
+	case EDGEAI_MODEL_OP_STANDARDIZE:
+		standardize(op, x, y, n);
+		break;
+	case EDGEAI_MODEL_OP_SCALE:
+		scale(op, x, y, n);
+		break;
+	case EDGEAI_MODEL_OP_PCA:
+		centre(op, x, ctx->buf[2], n);
+		ctx->dense(op, ctx->buf[2], y, n, false);
+		break;
+	case EDGEAI_MODEL_OP_DENSE:
+		ctx->dense(op, x, y, n, op->act == EDGEAI_MODEL_ACT_RELU);
+		if (op->act != EDGEAI_MODEL_ACT_RELU)
+			activate(op->act, y, n, op->out);
+		break;
+	default:		/* stand-alone activations */
+		memcpy(y, x, (size_t)n * op->in * sizeof(float));
+		activate(model_act_of_op(op->type), y, n, op->in);
+		break;
+	}
+}
+
+int edgeai_model_run(struct edgeai_model_ctx *ctx, const float *x,
+		     uint32_t n, float *y)
+{
+	const struct edgeai_model *m;
+	uint32_t off, c, i;
+
+	if (!ctx || (n && (!x || !y)))
+		return -EINVAL;
+	m = ctx->m;
+	for (off = 0; off < n; off += c) {
+		const float *src = x + (size_t)off * m->input_dim;
+
+		c = n - off < ctx->max_batch ? n - off : ctx->max_batch;
+		for (i = 0; i < m->n_ops; i++) {
+			float *dst = i + 1 == m->n_ops ?
+				     y + (size_t)off * m->output_dim :
+				     ctx->buf[i & 1];
+
+			run_op(ctx, &m->ops[i], src, dst, c);
+			src = dst;
+		}
+	}
+	return 0;
+}
+
+static void pick_kernel(struct edgeai_model_ctx *ctx)
+{
+	const char *force = getenv("EDGEAI_MODEL_KERNEL");
+
+	ctx->dense = dense_generic;
+	ctx->kernel = "generic";
+	if (force && !strcmp(force, "generic"))
+		return;
+#ifdef HAVE_AVX2_KERNEL
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+		ctx->dense = dense_avx2;
+		ctx->kernel = "avx2-fma";
+	}
+#endif
+}
+
+int edgeai_model_ctx_new(struct edgeai_model *m, uint32_t max_batch,
+			 struct edgeai_model_ctx **ctxp)
+{
+	struct edgeai_model_ctx *ctx;
+	size_t per, bytes;
+	int i;
+
+	if (!m || !max_batch || !ctxp)
+		return -EINVAL;
+	/* Each buffer rounded up to a multiple of 64 bytes. */
+	if (__builtin_mul_overflow((size_t)max_batch, (size_t)m->max_dim, &per) ||
+	    __builtin_add_overflow(per, (size_t)B - 1, &per) ||
+	    __builtin_mul_overflow(per / B * B, 3 * sizeof(float), &bytes))
+		return -ENOMEM;
+	per = per / B * B;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->mem = aligned_alloc(MODEL_ALIGN, bytes);
+	if (!ctx->mem) {
+		free(ctx);
+		return -ENOMEM;
+	}
+	for (i = 0; i < 3; i++)
+		ctx->buf[i] = ctx->mem + (size_t)i * per;
+	ctx->m = edgeai_model_ref(m);
+	ctx->max_batch = max_batch;
+	pick_kernel(ctx);
+	*ctxp = ctx;
+	return 0;
+}
+
+void edgeai_model_ctx_free(struct edgeai_model_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	edgeai_model_free(ctx->m);
+	free(ctx->mem);
+	free(ctx);
+}
+
+const struct edgeai_model *edgeai_model_ctx_model(const struct edgeai_model_ctx *ctx)
+{
+	return ctx ? ctx->m : NULL;
+}
+
+const char *edgeai_model_ctx_kernel(const struct edgeai_model_ctx *ctx)
+{
+	return ctx ? ctx->kernel : NULL;
+}
+
+/* Floats the packed weights and bias of @op take, 0 if it has none. */
+static int packed_size(const struct model_op *op, size_t *n)
+{
+	size_t cols;
+
+	*n = 0;
+	if (op->type != EDGEAI_MODEL_OP_DENSE && op->type != EDGEAI_MODEL_OP_PCA)
+		return 0;
+	cols = (size_t)block_count(op->out) * B;
+	if (__builtin_mul_overflow(cols, (size_t)op->in + 1, n))
+		return -ENOMEM;
+	return 0;
+}
+
+static void pack_op(struct model_op *op, float *w, float *bias)
+{
+	const float *src = op->type == EDGEAI_MODEL_OP_PCA ? op->p[1] : op->p[0];
+	const float *b = op->type == EDGEAI_MODEL_OP_DENSE ? op->p[1] : NULL;
+	uint32_t o, i;
+
+	for (o = 0; o < op->out; o++) {
+		float *dst = w + (size_t)(o / B) * op->in * B + o % B;
+
+		for (i = 0; i < op->in; i++)
+			dst[(size_t)i * B] = src[(size_t)o * op->in + i];
+		bias[o] = b ? b[o] : 0;
+	}
+	op->packed = w;
+	op->pbias = bias;
+}
+
+int model_pack(struct edgeai_model *m)
+{
+	size_t total = 0, n, at = 0;
+	uint32_t i;
+
+	for (i = 0; i < m->n_ops; i++) {
+		if (packed_size(&m->ops[i], &n) ||
+		    __builtin_add_overflow(total, n, &total))
+			return -ENOMEM;
+	}
+	if (!total)
+		return 0;
+	if (total > SIZE_MAX / sizeof(float))
+		return -ENOMEM;
+	m->pack = aligned_alloc(MODEL_ALIGN, total * sizeof(float));
+	if (!m->pack)
+		return -ENOMEM;
+	memset(m->pack, 0, total * sizeof(float));
+	for (i = 0; i < m->n_ops; i++) {
+		struct model_op *op = &m->ops[i];
+		size_t cols = (size_t)block_count(op->out) * B;
+
+		packed_size(op, &n);
+		if (!n)
+			continue;
+		pack_op(op, m->pack + at, m->pack + at + cols * op->in);
+		at += n;
+	}
+	return 0;
+}
