@@ -57,7 +57,7 @@ LIBEDGEAI_LIBS = $(call pkg_libs,json-c liburing) -lm
 
 # Makefiles with their own object rules (bpf/) set NO_C_RULE first.
 ifndef NO_C_RULE
-$(BUILD)/%.o: $(SRCROOT)/%.c
+$(BUILD)/%.o: $(SRCROOT)/%.c $(SRCROOT)/VERSION
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(EDGEAI_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
