@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_exact.h"
+
 #include "../../userspace/lib/model_file.c"
 #include "../../userspace/lib/model_info.c"
 #include "../../userspace/lib/model_ops.c"
@@ -157,17 +159,4 @@ static void check(const uint8_t *buf, size_t size)
 	edgeai_model_free(m);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	/* Exactly @size bytes on the heap: one byte further is a red zone. */
-	uint8_t *buf = malloc(size ? size : 1);
-
-	if (!buf)
-		return 0;
-	memcpy(buf, data, size);
-	check(buf, size);
-	free(buf);
-	return 0;
-}
+EDGEAI_FUZZ_EXACT(check)

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_exact.h"
+
 #include "edgeai_parse.h"
 
 #define SENSOR_PORT	EDGEAI_WIRE_DEFAULT_PORT
@@ -258,17 +260,4 @@ static void check(const uint8_t *buf, size_t size)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	/* Exactly @size bytes on the heap: one byte further is a red zone. */
-	uint8_t *buf = malloc(size ? size : 1);
-
-	if (!buf)
-		return 0;
-	memcpy(buf, data, size);
-	check(buf, size);
-	free(buf);
-	return 0;
-}
+EDGEAI_FUZZ_EXACT(check)
