@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # edgeaid: SIGHUP keeps it running, SIGTERM stops it cleanly with status 0;
-# bad usage exits 2.
+# bad usage exits 2, a missing configuration file 1.
 set -u
 . "$EDGEAI_SRC/tests/lib.sh"
 
@@ -14,8 +14,12 @@ expect_rc 0 "$D" --version
 grep -q '^edgeaid [0-9]' "$T_OUT" || t_fail "--version prints no version"
 
 log=$(mktemp)
-trap 'kill -9 $pid 2>/dev/null; rm -f "$log"' EXIT
-EDGEAI_DEV=/nonexistent/dev "$D" -v 2>"$log" &
+conf=$(mktemp)
+printf '[global]\nstats = %s.stats\n' "$conf" >"$conf"
+expect_rc 1 "$D" -f -c "$conf.missing"
+grep -q "$conf.missing: No such file" "$T_ERR" || t_fail "missing config not reported"
+trap 'kill -9 $pid 2>/dev/null; rm -f "$log" "$conf" "$conf.stats"' EXIT
+EDGEAI_DEV=/nonexistent/dev "$D" -f -v -c "$conf" 2>"$log" &
 pid=$!
 wait_for_line "$log" "event loop ready" 10 || t_fail "edgeaid did not start: $(cat "$log")"
 grep -q "no kernel module" "$log" || t_fail "missing module not reported"

@@ -2,14 +2,15 @@
 /*
  * edgeaid - the edgeai runtime daemon.
  *
- * One io_uring event loop per worker takes samples from kernel tensor rings
- * and UDP sockets, preprocesses them, runs the model and hands the results
- * on. This first version is the loop's skeleton: it reports the kernel
- * module it finds, then serves signals through the ring (SIGHUP: reload,
- * SIGTERM/SIGINT: drain and exit 0) so that service managers and tests can
- * drive it. Pipelines arrive with the runtime work (see docs/).
+ * Runs the pipelines of its configuration file (docs/edgeaid.md): each
+ * has a UDP source, preprocessing stages, a model and result sinks, and
+ * is served by a worker thread of its own (pipeline.c). The main thread
+ * runs an io_uring loop on a signalfd and a one-second timer: SIGHUP
+ * reloads the configuration, SIGTERM/SIGINT drain and exit 0, and the
+ * timer rewrites the stats file.
  *
- *   edgeaid                 run in the foreground, log to stderr
+ *   edgeaid [-f] [-c FILE]       run (-f: log to stderr, else syslog)
+ *   edgeaid --check [-c FILE]    validate the config and models, exit 0/1
  *   edgeaid --version
  */
 #include <errno.h>
@@ -20,25 +21,45 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <liburing.h>
 
 #include <edgeai/edgeai.h>
 
+#include "edgeaid.h"
 #include "loop.h"
 
+int ead_log_level = EAD_LOG_INFO;
+static int use_syslog;
 static int verbose;
 
-static void logmsg(const char *fmt, ...)
+struct daemon {
+	const char *cfg_path;
+	struct ead_config cfg;
+	struct ead_pipeline *pipes[EAD_MAX_PIPELINES];
+	unsigned int n_pipes;
+	long long started;
+	int stats_failed;
+};
+
+void ead_log(int level, const char *fmt, ...)
 {
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	char msg[1024];
 	va_list ap;
 
-	fputs("edgeaid: ", stderr);
+	if (level > ead_log_level)
+		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (use_syslog)
+		syslog(prio[level], "%s", msg);
+	else
+		fprintf(stderr, "edgeaid: %s\n", msg);
 }
 
 static void usage(FILE *f)
@@ -46,18 +67,22 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: edgeaid [OPTIONS]\n"
 		"\n"
-		"The edgeai runtime daemon. Runs in the foreground and logs to\n"
-		"stderr; stop it with SIGTERM or SIGINT, reload with SIGHUP.\n"
+		"The edgeai runtime daemon: runs the pipelines of its configuration\n"
+		"file (source -> stages -> model -> sinks). Stop it with SIGTERM or\n"
+		"SIGINT (drains, exit 0), reload the configuration with SIGHUP.\n"
 		"\n"
 		"Options:\n"
+		"  -c, --config FILE   configuration file (default: %s)\n"
+		"      --check         validate the configuration and its models, exit\n"
+		"  -f, --foreground    log to stderr (default: syslog); edgeaid never forks\n"
 		"  -d, --device PATH   edgeai device (default: $EDGEAI_DEV or %s)\n"
-		"  -v, --verbose       log more\n"
+		"  -v, --verbose       log more (debug level)\n"
 		"  -V, --version       print the version and exit\n"
 		"  -h, --help          print this help and exit\n"
 		"\n"
-		"Exit status: 0 after a clean stop, 1 on a runtime error,\n"
-		"2 on a usage error.\n",
-		EDGEAI_DEV_PATH);
+		"Exit status: 0 after a clean stop (--check: the configuration is valid),\n"
+		"1 on an error (--check: it is not), 2 on a usage error.\n",
+		EAD_DEFAULT_CONFIG, EDGEAI_DEV_PATH);
 }
 
 static void report_module(const char *path)
@@ -68,17 +93,18 @@ static void report_module(const char *path)
 
 	ret = edgeai_dev_open(path, &dev);
 	if (ret) {
-		logmsg("no kernel module (%s): kernel-ring sources are off",
-		       strerror(-ret));
+		ead_log(EAD_LOG_INFO, "no kernel module (%s): kernel-ring sources are off",
+			strerror(-ret));
 		return;
 	}
 	ret = edgeai_dev_info(dev, &info);
 	if (ret)
-		logmsg("device does not answer GET_INFO: %s", strerror(-ret));
+		ead_log(EAD_LOG_WARN, "device does not answer GET_INFO: %s",
+			strerror(-ret));
 	else
-		logmsg("kernel module %s, ABI %u, features 0x%llx",
-		       (const char *)info.version, info.abi_version,
-		       (unsigned long long)info.features);
+		ead_log(EAD_LOG_INFO, "kernel module %s, ABI %u, features 0x%llx",
+			(const char *)info.version, info.abi_version,
+			(unsigned long long)info.features);
 	edgeai_dev_close(dev);
 }
 
@@ -108,30 +134,212 @@ static int arm_signal_read(struct io_uring *ring, int sfd,
 	return io_uring_submit(ring) < 0 ? -EIO : 0;
 }
 
-/* Returns 1 to keep running, 0 to stop, negative errno on error. */
-static int handle_signal(const struct signalfd_siginfo *si)
+static int arm_timer(struct io_uring *ring, struct __kernel_timespec *ts)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		return -EBUSY;
+	ts->tv_sec = 1;
+	ts->tv_nsec = 0;
+	io_uring_prep_timeout(sqe, ts, 0, 0);
+	io_uring_sqe_set_data64(sqe, edgeaid_ud(EDGEAID_OP_TIMER, 0));
+	return io_uring_submit(ring) < 0 ? -EIO : 0;
+}
+
+/* Configuration and pipelines */
+
+/* Load @path; a config with errors outside pipeline sections is refused. */
+static int load_config(const char *path, struct ead_config *cfg)
+{
+	int ret = ead_config_load(path, cfg);
+
+	if (ret) {
+		ead_log(EAD_LOG_ERROR, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	if (cfg->global_errors) {
+		ead_log(EAD_LOG_ERROR, "%s: %u error(s) outside pipeline sections",
+			path, cfg->global_errors);
+		ead_config_free(cfg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void apply_globals(const struct ead_config *cfg)
+{
+	ead_log_level = verbose ? EAD_LOG_DEBUG : cfg->log_level;
+}
+
+static int cpu_for(const struct daemon *d, unsigned int i)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!d->cfg.pin || n <= 0)
+		return -1;
+	return (int)(i % (unsigned long)n);
+}
+
+static int start_pipeline(struct daemon *d, const struct ead_pipeline_conf *pc)
+{
+	struct ead_pipeline *p = ead_pipeline_new(pc, d->cfg.path, 0);
+
+	if (!p)
+		return -ENOMEM;
+	d->pipes[d->n_pipes] = p;
+	ead_pipeline_start(p, cpu_for(d, d->n_pipes));
+	d->n_pipes++;
+	return 0;
+}
+
+/* Take pipeline @name out of d->pipes if @pc is what it runs already. */
+static struct ead_pipeline *take_unchanged(struct daemon *d,
+					   const struct ead_pipeline_conf *pc)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_pipes; i++) {
+		struct ead_pipeline *p = d->pipes[i];
+
+		if (p && !strcmp(ead_pipeline_conf(p)->name, pc->name)) {
+			if (!ead_pipeline_unchanged(p, pc))
+				return NULL;
+			d->pipes[i] = NULL;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Stop (drain) and free the pipelines of old[] (NULL entries skipped). */
+static void stop_old(struct ead_pipeline **old, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (old[i])
+			ead_pipeline_stop(old[i]);
+	for (i = 0; i < n; i++)
+		if (old[i]) {
+			ead_log(EAD_LOG_INFO, "[pipeline %s] stopped",
+				ead_pipeline_conf(old[i])->name);
+			ead_pipeline_free(old[i]);
+		}
+}
+
+/* Stop every worker at once, then wait for each to drain. */
+static void drain_all(struct daemon *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_pipes; i++)
+		ead_pipeline_stop(d->pipes[i]);
+	for (i = 0; i < d->n_pipes; i++)
+		ead_pipeline_join(d->pipes[i]);
+}
+
+static void stop_all(struct daemon *d)
+{
+	stop_old(d->pipes, d->n_pipes);
+	d->n_pipes = 0;
+}
+
+static int reload(struct daemon *d)
+{
+	struct ead_pipeline *keep[EAD_MAX_PIPELINES] = { NULL };
+	struct ead_config cfg;
+	unsigned int i, kept = 0;
+
+	if (load_config(d->cfg_path, &cfg)) {
+		ead_log(EAD_LOG_ERROR, "reload failed: keeping the running configuration");
+		return -EINVAL;
+	}
+	/* unchanged pipelines run on; everything else is stopped first */
+	for (i = 0; i < cfg.n_pipes; i++) {
+		keep[i] = take_unchanged(d, &cfg.pipes[i]);
+		kept += keep[i] != NULL;
+	}
+	stop_all(d);
+	ead_config_free(&d->cfg);
+	d->cfg = cfg;
+	apply_globals(&d->cfg);
+	for (i = 0; i < cfg.n_pipes; i++) {
+		if (keep[i]) {
+			d->pipes[d->n_pipes++] = keep[i];
+			continue;
+		}
+		ead_log(EAD_LOG_INFO, "[pipeline %s] starting", cfg.pipes[i].name);
+		if (start_pipeline(d, &cfg.pipes[i]))
+			return -ENOMEM;
+	}
+	ead_log(EAD_LOG_INFO, "reloaded %s: %u pipeline(s), %u unchanged",
+		d->cfg_path, cfg.n_pipes, kept);
+	return 0;
+}
+
+static void write_stats(struct daemon *d)
+{
+	int ret = ead_stats_write(d->cfg.stats_path, d->started, d->pipes,
+				  d->n_pipes);
+
+	if (ret && !d->stats_failed++)
+		ead_log(EAD_LOG_WARN, "stats file %s: %s (logged once)",
+			d->cfg.stats_path, strerror(-ret));
+	if (!ret)
+		d->stats_failed = 0;
+}
+
+/* Returns 1 to keep running, 0 to stop. */
+static int handle_signal(struct daemon *d, const struct signalfd_siginfo *si)
 {
 	switch (si->ssi_signo) {
 	case SIGHUP:
-		logmsg("SIGHUP: nothing to reload yet");
+		ead_log(EAD_LOG_INFO, "SIGHUP: reloading %s", d->cfg_path);
+		reload(d);
+		write_stats(d);
 		return 1;
 	case SIGTERM:
 	case SIGINT:
-		logmsg("%s: stopping", strsignal(si->ssi_signo));
+		ead_log(EAD_LOG_INFO, "%s: draining and stopping",
+			strsignal(si->ssi_signo));
 		return 0;
 	default:
 		return 1;
 	}
 }
 
-static int run_loop(struct io_uring *ring, int sfd)
+static int handle_cqe(struct daemon *d, struct io_uring *ring,
+		      struct io_uring_cqe *cqe, int sfd,
+		      struct signalfd_siginfo *si, struct __kernel_timespec *ts,
+		      int *running)
+{
+	switch (edgeaid_ud_op(cqe->user_data)) {
+	case EDGEAID_OP_SIGNAL:
+		if (cqe->res != (int)sizeof(*si))
+			return cqe->res < 0 ? cqe->res : -EIO;
+		*running = handle_signal(d, si);
+		return *running ? arm_signal_read(ring, sfd, si) : 0;
+	case EDGEAID_OP_TIMER:
+		write_stats(d);
+		return arm_timer(ring, ts);
+	}
+	return 0;
+}
+
+static int run_loop(struct daemon *d, struct io_uring *ring, int sfd)
 {
 	struct signalfd_siginfo si;
+	struct __kernel_timespec ts;
 	struct io_uring_cqe *cqe;
 	int ret, running = 1;
 
 	ret = arm_signal_read(ring, sfd, &si);
-	while (!ret && running > 0) {
+	if (!ret)
+		ret = arm_timer(ring, &ts);
+	if (!ret && verbose)
+		ead_log(EAD_LOG_DEBUG, "event loop ready");
+	while (!ret && running) {
 		ret = io_uring_wait_cqe(ring, &cqe);
 		if (ret == -EINTR) {
 			ret = 0;
@@ -139,36 +347,119 @@ static int run_loop(struct io_uring *ring, int sfd)
 		}
 		if (ret)
 			break;
-		if (edgeaid_ud_op(cqe->user_data) == EDGEAID_OP_SIGNAL) {
-			if (cqe->res != (int)sizeof(si)) {
-				ret = cqe->res < 0 ? cqe->res : -EIO;
-			} else {
-				running = handle_signal(&si);
-				if (running > 0)
-					ret = arm_signal_read(ring, sfd, &si);
-			}
-		}
+		ret = handle_cqe(d, ring, cqe, sfd, &si, &ts, &running);
 		io_uring_cqe_seen(ring, cqe);
 	}
 	return ret;
 }
 
+/* --check: 0 if the config and every pipeline's model and stages are fine. */
+static int check_config(const char *path)
+{
+	struct ead_config cfg;
+	unsigned int i, bad = 0;
+
+	if (load_config(path, &cfg))
+		return 1;
+	for (i = 0; i < cfg.n_pipes; i++) {
+		struct ead_pipeline *p = ead_pipeline_new(&cfg.pipes[i], path, 1);
+
+		if (!p || ead_pipeline_disabled(p))
+			bad++;
+		ead_pipeline_free(p);
+	}
+	if (cfg.errors || bad)
+		fprintf(stderr, "edgeaid: %s: %u error(s), %u of %u pipeline(s) unusable\n",
+			path, cfg.errors, bad, cfg.n_pipes);
+	else
+		printf("%s: ok, %u pipeline(s)\n", path, cfg.n_pipes);
+	ead_config_free(&cfg);
+	return cfg.errors || bad ? 1 : 0;
+}
+
+static int start(struct daemon *d)
+{
+	unsigned int i;
+
+	if (load_config(d->cfg_path, &d->cfg))
+		return -EINVAL;
+	apply_globals(&d->cfg);
+	d->started = (long long)time(NULL);
+	for (i = 0; i < d->cfg.n_pipes; i++)
+		if (start_pipeline(d, &d->cfg.pipes[i]))
+			return -ENOMEM;
+	ead_log(EAD_LOG_INFO, "%u pipeline(s) from %s", d->cfg.n_pipes,
+		d->cfg_path);
+	write_stats(d);
+	return 0;
+}
+
+static int serve(struct daemon *d, const char *device)
+{
+	struct io_uring ring;
+	sigset_t set;
+	int sfd, ret;
+
+	sfd = signals_open(&set);
+	if (sfd < 0) {
+		ead_log(EAD_LOG_ERROR, "signalfd: %s", strerror(-sfd));
+		return 1;
+	}
+	ret = io_uring_queue_init(64, &ring, 0);
+	if (ret) {
+		ead_log(EAD_LOG_ERROR, "io_uring_queue_init: %s", strerror(-ret));
+		goto out_sfd;
+	}
+	ead_log(EAD_LOG_INFO, "edgeaid %s starting (pid %d)", edgeai_version(),
+		(int)getpid());
+	report_module(device);
+	ret = start(d);
+	if (!ret)
+		ret = run_loop(d, &ring, sfd);
+	drain_all(d);
+	if (d->cfg.pipes)
+		write_stats(d);	/* the final counts */
+	stop_all(d);
+	ead_config_free(&d->cfg);
+	io_uring_queue_exit(&ring);
+out_sfd:
+	close(sfd);
+	if (ret) {
+		ead_log(EAD_LOG_ERROR, "stopping on error: %s", strerror(-ret));
+		return 1;
+	}
+	ead_log(EAD_LOG_INFO, "stopped cleanly");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	enum { OPT_CHECK = 0x100 };
 	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "foreground", no_argument, NULL, 'f' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct daemon d = { .cfg_path = EAD_DEFAULT_CONFIG };
 	const char *device = NULL;
-	struct io_uring ring;
-	sigset_t set;
-	int c, sfd, ret;
+	int c, check = 0, foreground = 0;
 
-	while ((c = getopt_long(argc, argv, "d:vVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fd:vVh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c':
+			d.cfg_path = optarg;
+			break;
+		case OPT_CHECK:
+			check = 1;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
 		case 'd':
 			device = optarg;
 			break;
@@ -192,30 +483,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-
-	sfd = signals_open(&set);
-	if (sfd < 0) {
-		logmsg("signalfd: %s", strerror(-sfd));
-		return 1;
-	}
-	ret = io_uring_queue_init(64, &ring, 0);
-	if (ret) {
-		logmsg("io_uring_queue_init: %s", strerror(-ret));
-		close(sfd);
-		return 1;
-	}
-	logmsg("edgeaid %s starting (pid %d)", edgeai_version(), (int)getpid());
-	report_module(device);
 	if (verbose)
-		logmsg("event loop ready");
-
-	ret = run_loop(&ring, sfd);
-	io_uring_queue_exit(&ring);
-	close(sfd);
-	if (ret) {
-		logmsg("event loop: %s", strerror(-ret));
-		return 1;
+		ead_log_level = EAD_LOG_DEBUG;
+	if (check)
+		return check_config(d.cfg_path);
+	if (!foreground) {
+		use_syslog = 1;
+		openlog("edgeaid", LOG_PID, LOG_DAEMON);
 	}
-	logmsg("stopped cleanly");
-	return 0;
+	return serve(&d, device);
 }

@@ -11,6 +11,7 @@
 
 enum edgeaid_op {
 	EDGEAID_OP_SIGNAL = 1,
+	EDGEAID_OP_TIMER,	/* the once-a-second stats tick */
 };
 
 #define EDGEAID_UD_OP_SHIFT	56
