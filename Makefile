@@ -89,6 +89,7 @@ install: all
 	install -m 0644 tools/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 tools/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 0644 tools/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -D -m 0644 tools/completion/edgeaictl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/edgeaictl
 
 modules_install: kmod
 	$(Q)$(MAKE) -C $(KDIR) M=$(SRCROOT) modules_install

@@ -46,6 +46,7 @@
 
 #include "edgeai_filter.h"
 #include "edgeai_filter.skel.h"
+#include "filter_stats.h"
 #include "main.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -99,15 +100,9 @@ struct attach_req {
 	struct filter_cfg cfg;
 };
 
-/* A counter of a stats struct: its JSON key, text label, u64 index. */
-struct counter {
-	const char *key;
-	const char *label;
-	size_t word;
-};
-
+/* A counter of a stats struct: struct filter_counter (filter_stats.h). */
 #define GLOBAL(f, l) { #f, l, offsetof(struct edgeai_filter_stats, f) / 8 }
-static const struct counter global_counters[] = {
+static const struct filter_counter global_counters[] = {
 	GLOBAL(seen, "seen"),
 	GLOBAL(seen_bytes, "seen bytes"),
 	GLOBAL(pass, "pass"),
@@ -122,7 +117,7 @@ static const struct counter global_counters[] = {
 };
 
 #define SENSOR(f, l) { #f, l, offsetof(struct edgeai_sensor_stats, f) / 8 }
-static const struct counter sensor_counters[] = {
+static const struct filter_counter sensor_counters[] = {
 	SENSOR(packets, "packets"),
 	SENSOR(bytes, "bytes"),
 	SENSOR(rate_limited, "rate limited"),
@@ -137,6 +132,8 @@ _Static_assert(offsetof(struct edgeai_sensor_stats, reserved) ==
 
 #define GLOBAL_WORDS	(sizeof(struct edgeai_filter_stats) / 8)
 #define SENSOR_WORDS	(sizeof(struct edgeai_sensor_stats) / 8)
+_Static_assert(GLOBAL_WORDS == FILTER_GLOBAL_WORDS, "filter_stats.h is stale");
+_Static_assert(SENSOR_WORDS == FILTER_SENSOR_WORDS, "filter_stats.h is stale");
 
 /*
  * libbpf's messages: printed as they come with EDGEAI_DEBUG set, else the
@@ -1484,7 +1481,7 @@ static int percpu_sum(int fd, const void *key, __u64 *sum, size_t words)
 	return ret;
 }
 
-static void print_counters(const struct counter *c, size_t n,
+static void print_counters(const struct filter_counter *c, size_t n,
 			   const __u64 *vals)
 {
 	size_t i;
@@ -1813,6 +1810,70 @@ static int do_stats(int argc, char **argv)
 	print_sensor_stats(sfd);
 	close(sfd);
 	return out_end() ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- read helpers for other objects (filter_stats.h) ---- */
+
+const struct filter_counter *filter_global_counters(size_t *n)
+{
+	*n = ARRAY_SIZE(global_counters);
+	return global_counters;
+}
+
+const struct filter_counter *filter_sensor_counters(size_t *n)
+{
+	*n = ARRAY_SIZE(sensor_counters);
+	return sensor_counters;
+}
+
+const char *filter_pin_dir(void)
+{
+	return pin_dir();
+}
+
+int filter_snap_read(struct filter_snap *s)
+{
+	__u32 key = 0, *ids = NULL;
+	int fd, ret, i, n = 0;
+
+	memset(s, 0, sizeof(*s));
+	libbpf_set_print(lb_print);
+	ret = maps_pinned();
+	if (ret <= 0)
+		return ret;
+	fd = map_open("edgeai_stats");
+	ret = fd < 0 ? fd : percpu_sum(fd, &key, s->g, GLOBAL_WORDS);
+	if (fd >= 0)
+		close(fd);
+	if (ret)
+		return ret;
+	fd = map_open("edgeai_sensor_stats");
+	if (fd < 0)
+		return fd;
+	ret = map_keys(fd, &ids, &n);
+	if (!ret && n) {
+		s->sensors = calloc(n, sizeof(*s->sensors));
+		if (!s->sensors)
+			ret = -ENOMEM;
+	}
+	for (i = 0; !ret && i < n; i++) {
+		if (percpu_sum(fd, &ids[i], s->sensors[s->nsensors].c,
+			       SENSOR_WORDS))
+			continue;	/* deleted meanwhile */
+		s->sensors[s->nsensors++].id = ids[i];
+	}
+	free(ids);
+	close(fd);
+	if (ret) {
+		free(s->sensors);
+		s->sensors = NULL;
+		s->nsensors = 0;
+		return ret;
+	}
+	ret = pins_scan(false);
+	s->attachments = ret > 0 ? ret : 0;
+	s->loaded = true;
+	return 0;
 }
 
 /* ---- the object ---- */

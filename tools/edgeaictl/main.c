@@ -29,6 +29,9 @@ static const struct cmd objects[] = {
 	{ "monitor", do_monitor,
 	  "print kernel events as they happen (rings, producers, overflows)" },
 	{ "ring", do_ring, "kernel tensor rings: list show create delete" },
+	{ "stats", do_stats_obj,
+	  "rings, filter and pipelines in one view [--prometheus]" },
+	{ "top", do_top, "the stats view with rates, refreshed [-n N] [-d SEC]" },
 	{ "version", do_version,
 	  "versions of the tool, library and kernel module" },
 	{ NULL, NULL, NULL },
@@ -52,7 +55,7 @@ static void usage(FILE *f)
 	if (f == stdout)
 		cmd_help_list(objects, NULL);
 	else
-		fprintf(f, "  bpf help monitor ring version\n");
+		fprintf(f, "  bpf help monitor ring stats top version\n");
 	fprintf(f,
 		"\n"
 		"Options:\n"

@@ -55,6 +55,8 @@ int do_version(int argc, char **argv);
 int do_ring(int argc, char **argv);
 int do_bpf(int argc, char **argv);
 int do_monitor(int argc, char **argv);
+int do_stats_obj(int argc, char **argv);
+int do_top(int argc, char **argv);
 
 /* Parse a whole decimal number into *v; -EINVAL if it is not one. */
 int parse_u32(const char *s, uint32_t *v);
