@@ -121,8 +121,10 @@ kill -TERM $pid
 wait $pid || t_fail "top ended by SIGTERM: status $?"
 
 # On a terminal (tmux): redrawn in place, rates change, q quits with
-# status 0 and the terminal's modes are restored.
-if command -v tmux >/dev/null; then
+# status 0 and the terminal's modes are restored. scripts/deps.sh
+# installs tmux: without it this part cannot be shown, so it fails.
+command -v tmux >/dev/null || t_fail "no tmux: run scripts/deps.sh"
+{
 	sock=$DIR/tmux.sock
 	cp "$DIR/stats.json" "$DIR/tty.json"
 	cat >"$DIR/tty.sh" <<SH
@@ -153,7 +155,7 @@ SH
 	wait_for_line "$DIR/stty.after" . 5 || t_fail "no stty after"
 	cmp -s "$DIR/stty.before" "$DIR/stty.after" || t_fail "terminal modes not restored"
 	tmux -S "$sock" kill-server 2>/dev/null
-fi
+}
 
 # Help and usage errors.
 expect_rc 0 "$CTL" stats help
