@@ -2,6 +2,7 @@
 #ifndef EDGEAICTL_MAIN_H
 #define EDGEAICTL_MAIN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -57,6 +58,13 @@ int do_bpf(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_stats_obj(int argc, char **argv);
 int do_top(int argc, char **argv);
+
+/*
+ * Send SIGINT and SIGTERM to @handler, but only while waiting in ppoll()
+ * with *@wait_mask: elsewhere they stay blocked, so none is lost between
+ * a check of the stop flag and the wait.
+ */
+void stop_signals_block(void (*handler)(int), sigset_t *wait_mask);
 
 /* Parse a whole decimal number into *v; -EINVAL if it is not one. */
 int parse_u32(const char *s, uint32_t *v);

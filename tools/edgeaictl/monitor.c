@@ -267,22 +267,11 @@ static int monitor_open(struct monitor *m)
 static int monitor_loop(struct monitor *m)
 {
 	struct pollfd pfd = { .fd = nl_socket_get_fd(m->sk), .events = POLLIN };
-	struct sigaction sa;
-	sigset_t block, orig;
+	sigset_t orig;
 	int ret;
 
 	/* Signals are only taken inside ppoll(): none is missed. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigdelset(&orig, SIGINT);
-	sigdelset(&orig, SIGTERM);
+	stop_signals_block(on_signal, &orig);
 
 	while (!stop) {
 		ret = ppoll(&pfd, 1, NULL, &orig);

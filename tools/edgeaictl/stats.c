@@ -1351,8 +1351,7 @@ int do_top(int argc, char **argv)
 	struct snap a, b, *cur = &a, *old = &b, *t;
 	uint32_t iterations = 0, n;
 	double secs = 1, real;
-	struct sigaction sa;
-	sigset_t block, orig;
+	sigset_t orig;
 	bool tty;
 	char *end;
 	int c, ret = EXIT_OK;
@@ -1389,18 +1388,8 @@ int do_top(int argc, char **argv)
 	tty = isatty(STDOUT_FILENO);
 	if (tty && !json_output)
 		tty_make_raw();
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_top_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	/* Signals are only taken inside ppoll(): none is missed. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigdelset(&orig, SIGINT);
-	sigdelset(&orig, SIGTERM);
+	stop_signals_block(on_top_signal, &orig);
 
 	snap_read(old);
 	for (n = 0; !top_stop && (!iterations || n < iterations); n++) {
