@@ -1069,6 +1069,15 @@ static uint64_t per_s(uint64_t now, uint64_t before, double secs)
 	return (uint64_t)((now - before) / secs + 0.5);
 }
 
+/* Per-second rate of counter @key between two snapshots of the same table. */
+static uint64_t counter_rate(const __u64 *now, const __u64 *before,
+			     const struct filter_counter *c, size_t n,
+			     const char *key, double secs)
+{
+	return per_s(counter_of(now, c, n, key), counter_of(before, c, n, key),
+		     secs);
+}
+
 static const struct ring_snap *find_ring(const struct kernel_snap *k,
 					 uint32_t id)
 {
@@ -1168,15 +1177,14 @@ static void top_filter(const struct snap *s, const struct snap *o,
 	out_text("filter: loaded, %d attachment%s\n", s->f.attachments,
 		 s->f.attachments == 1 ? "" : "s");
 	for (i = 0; i < ARRAY_SIZE(filter_drop_keys); i++)
-		d[i] = per_s(counter_of(s->f.g, gc, ng, filter_drop_keys[i]),
-			     counter_of(o->f.g, gc, ng, filter_drop_keys[i]),
-			     secs);
+		d[i] = counter_rate(s->f.g, o->f.g, gc, ng,
+				    filter_drop_keys[i], secs);
 	out_text("  %12s  %12s  %10s  %s\n", "SEEN/S", "PASS/S", "DROPS/S",
 		 "DROPS/S BY REASON");
-	cell_u64("seen_per_s", 12, per_s(counter_of(s->f.g, gc, ng, "seen"),
-					 counter_of(o->f.g, gc, ng, "seen"), secs));
-	cell_u64("pass_per_s", 12, per_s(counter_of(s->f.g, gc, ng, "pass"),
-					 counter_of(o->f.g, gc, ng, "pass"), secs));
+	cell_u64("seen_per_s", 12,
+		 counter_rate(s->f.g, o->f.g, gc, ng, "seen", secs));
+	cell_u64("pass_per_s", 12,
+		 counter_rate(s->f.g, o->f.g, gc, ng, "pass", secs));
 	cell_u64(NULL, 10, sum(d, ARRAY_SIZE(d)));
 	reasons_text(1, filter_drop_keys, d, ARRAY_SIZE(d));
 	out_text("\n");
@@ -1196,14 +1204,12 @@ static void top_filter(const struct snap *s, const struct snap *o,
 		if (!p)
 			p = &zero;
 		for (i = 0; i < ARRAY_SIZE(sensor_drop_keys); i++)
-			sd[i] = per_s(counter_of(n->c, sc, ns, sensor_drop_keys[i]),
-				      counter_of(p->c, sc, ns, sensor_drop_keys[i]),
-				      secs);
+			sd[i] = counter_rate(n->c, p->c, sc, ns,
+					     sensor_drop_keys[i], secs);
 		row_begin();
 		cell_u64("id", 10, n->id);
 		cell_u64("pass_per_s", 12,
-			 per_s(counter_of(n->c, sc, ns, "packets"),
-			       counter_of(p->c, sc, ns, "packets"), secs));
+			 counter_rate(n->c, p->c, sc, ns, "packets", secs));
 		cell_u64(NULL, 12, sum(sd, ARRAY_SIZE(sd)));
 		reasons_text(1, sensor_drop_keys, sd, ARRAY_SIZE(sd));
 		grp_begin("drops_per_s");
