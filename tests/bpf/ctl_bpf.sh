@@ -311,29 +311,8 @@ jeq sensors.0.id 16
 # ---- counters with real packets: 3 from sensor 16, 1 from unknown 99 ----
 expect_rc 0 ctl bpf attach va --mode generic
 MAC=$(ip -n "$NS" link show dev va | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
-MAC=$MAC nsenter --net="/run/netns/$NS" /usr/bin/python3 - <<'EOF' || t_fail "cannot send"
-import os, socket, struct
-
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s & 0xffff) + (s >> 16)
-    return ~((s & 0xffff) + (s >> 16)) & 0xffff
-
-def frame(sensor):
-    payload = struct.pack("<ff", 1.0, 2.0)
-    hdr = struct.pack("<IBBHIIQHHI", 0x53494145, 1, 8, 0, sensor, 1, 0, 2, 0, 0)
-    udp = struct.pack("!HHHH", 40000, 4747, 8 + len(hdr) + len(payload), 0)
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp) + len(hdr) + len(payload),
-                     0, 0, 64, 17, 0, bytes([10, 47, 0, 2]), bytes([10, 47, 0, 1]))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    eth = bytes.fromhex(os.environ["MAC"].replace(":", "")) + b"\x02\0\0\0\0\x01" + b"\x08\x00"
-    return eth + ip + udp + hdr + payload
-
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind(("vb", 0))
-for sensor in (16, 16, 16, 99):
-    s.send(frame(sensor))
-EOF
+nsenter --net="/run/netns/$NS" /usr/bin/python3 "$EDGEAI_SRC/tests/bpf/send_frames.py" \
+	vb "$MAC" 16 16 16 99 || t_fail "cannot send"
 sleep 0.2
 expect_rc 0 ctl -j bpf stats
 jeq loaded True
