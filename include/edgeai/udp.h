@@ -69,7 +69,10 @@ struct edgeai_udp_opts {
 	uint8_t reuseport;	/* SO_REUSEPORT: one socket per worker */
 	uint8_t require_tag;	/* drop packets without EDGEAI_TAG_FILTERED */
 	uint8_t any_thread;	/* no DEFER_TASKRUN: recv from any thread */
-	uint8_t reserved[5];	/* 0 */
+	uint8_t pollable;	/* the caller waits on edgeai_udp_fd() (poll,
+				 * epoll, another io_uring): no COOP/DEFER
+				 * task running, so completions wake it */
+	uint8_t reserved[4];	/* 0 */
 	char *errbuf;		/* optional: why open failed */
 	size_t errbuf_len;
 };

@@ -570,7 +570,7 @@ out:
 	return ret;
 }
 
-static int ms_ring_init(struct edgeai_udp *u, bool any_thread)
+static int ms_ring_init(struct edgeai_udp *u, bool any_thread, bool pollable)
 {
 	static const unsigned int tries[] = {
 		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
@@ -581,7 +581,8 @@ static int ms_ring_init(struct edgeai_udp *u, bool any_thread)
 	size_t i;
 	int ret = -EINVAL;
 
-	for (i = any_thread ? 1 : 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+	for (i = pollable ? 2 : any_thread ? 1 : 0;
+	     i < sizeof(tries) / sizeof(tries[0]); i++) {
 		memset(&p, 0, sizeof(p));
 		p.flags = tries[i] | IORING_SETUP_CQSIZE;
 		/* Each CQE holds a buffer: twice nbufs never overflows. */
@@ -598,7 +599,8 @@ static int ms_ring_init(struct edgeai_udp *u, bool any_thread)
 	if (p.flags & IORING_SETUP_COOP_TASKRUN)
 		u->features |= EDGEAI_UDP_FEAT_COOP_TASKRUN;
 	/* A registered ring fd is the registering thread's only. */
-	if (!any_thread && io_uring_register_ring_fd(&u->ring) == 1)
+	if (!any_thread && !pollable &&
+	    io_uring_register_ring_fd(&u->ring) == 1)
 		u->features |= EDGEAI_UDP_FEAT_RING_FD;
 	u->one_thread = u->features & (EDGEAI_UDP_FEAT_DEFER_TASKRUN |
 				       EDGEAI_UDP_FEAT_RING_FD);
@@ -673,12 +675,12 @@ static void ms_teardown(struct edgeai_udp *u)
 	u->one_thread = false;
 }
 
-static int ms_setup(struct edgeai_udp *u, bool any_thread)
+static int ms_setup(struct edgeai_udp *u, bool any_thread, bool pollable)
 {
 	int ret;
 
 	u->mode = EDGEAI_UDP_MODE_MULTISHOT;
-	ret = ms_ring_init(u, any_thread);
+	ret = ms_ring_init(u, any_thread, pollable);
 	if (!ret)
 		ret = ms_buf_ring(u);
 	if (!ret)
@@ -810,7 +812,7 @@ static int path_setup(struct edgeai_udp *u, const struct edgeai_udp_opts *o)
 	int ret;
 
 	if (o->mode != EDGEAI_UDP_MODE_RECVMMSG) {
-		ret = ms_setup(u, o->any_thread);
+		ret = ms_setup(u, o->any_thread, o->pollable);
 		if (!ret)
 			return 0;
 		if (o->mode == EDGEAI_UDP_MODE_MULTISHOT) {
