@@ -255,7 +255,7 @@ static int copy_value(struct parse_state *st, const char *k, const char *v,
 
 static void check_source(struct parse_state *st, const char *v)
 {
-	if (strncmp(v, "udp:", 4) && strncmp(v, "ring:", 5))
+	if ((strncmp(v, "udp:", 4) || !v[4]) && (strncmp(v, "ring:", 5) || !v[5]))
 		cfg_error(st, st->line,
 			  "[pipeline %s] source = %s: expected udp:[ADDR]:PORT or ring:NAME",
 			  st->cur->name, v);
@@ -263,11 +263,17 @@ static void check_source(struct parse_state *st, const char *v)
 
 static void check_sink(struct parse_state *st, const char *v)
 {
-	if (strncmp(v, "jsonl:", 6) && strncmp(v, "udp:", 4))
+	static const char *const kinds[] = { "jsonl:", "udp:", "unix:", "ring:" };
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strncmp(v, kinds[i], strlen(kinds[i])))
+			n = strlen(kinds[i]);
+	if (!n)
 		cfg_error(st, st->line,
-			  "[pipeline %s] sink = %s: expected jsonl:-, jsonl:PATH or udp:ADDR:PORT",
+			  "[pipeline %s] sink = %s: expected jsonl:-, jsonl:PATH, udp:ADDR:PORT, unix:PATH or ring:NAME[:SLOTS]",
 			  st->cur->name, v);
-	else if (!v[v[0] == 'j' ? 6 : 4])
+	else if (!v[n])
 		cfg_error(st, st->line, "[pipeline %s] sink = %s: nothing after ':'",
 			  st->cur->name, v);
 }
@@ -365,7 +371,7 @@ static void check_pipes(struct parse_state *st)
 				  pc->name);
 		if (!pc->n_sinks)
 			cfg_error(st, pc->line,
-				  "[pipeline %s]: missing sink (jsonl:-, jsonl:PATH or udp:ADDR:PORT)",
+				  "[pipeline %s]: missing sink (jsonl:-, jsonl:PATH, udp:ADDR:PORT, unix:PATH or ring:NAME)",
 				  pc->name);
 	}
 	st->cur = NULL;

@@ -3,11 +3,11 @@
  * edgeaid - the edgeai runtime daemon.
  *
  * Runs the pipelines of its configuration file (docs/edgeaid.md): each
- * has a UDP source, preprocessing stages, a model and result sinks, and
- * is served by a worker thread of its own (pipeline.c). The main thread
- * runs an io_uring loop on a signalfd and a one-second timer: SIGHUP
- * reloads the configuration, SIGTERM/SIGINT drain and exit 0, and the
- * timer rewrites the stats file.
+ * has a source (UDP socket or kernel tensor ring), preprocessing stages, a
+ * model and result sinks (pipeline.c), served by worker threads with one
+ * io_uring each (worker.c). The main thread runs an io_uring loop on a
+ * signalfd and a one-second timer: SIGHUP reloads the configuration,
+ * SIGTERM/SIGINT drain and exit 0, and the timer rewrites the stats file.
  *
  *   edgeaid [-f] [-c FILE]       run (-f: log to stderr, else syslog)
  *   edgeaid --check [-c FILE]    validate the config and models, exit 0/1
@@ -33,6 +33,7 @@
 #include "loop.h"
 
 int ead_log_level = EAD_LOG_INFO;
+const char *ead_device;
 static int use_syslog;
 static int verbose;
 
@@ -41,6 +42,7 @@ struct daemon {
 	struct ead_config cfg;
 	struct ead_pipeline *pipes[EAD_MAX_PIPELINES];
 	unsigned int n_pipes;
+	struct ead_workers *workers;
 	long long started;
 	int stats_failed;
 };
@@ -172,25 +174,24 @@ static void apply_globals(const struct ead_config *cfg)
 	ead_log_level = verbose ? EAD_LOG_DEBUG : cfg->log_level;
 }
 
-static int cpu_for(const struct daemon *d, unsigned int i)
+static int new_pipeline(struct daemon *d, const struct ead_pipeline_conf *pc,
+			unsigned int id)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (!d->cfg.pin || n <= 0)
-		return -1;
-	return (int)(i % (unsigned long)n);
-}
-
-static int start_pipeline(struct daemon *d, const struct ead_pipeline_conf *pc)
-{
-	struct ead_pipeline *p = ead_pipeline_new(pc, d->cfg.path, 0);
+	struct ead_pipeline *p = ead_pipeline_new(pc, d->cfg.path, id, 0);
 
 	if (!p)
 		return -ENOMEM;
-	d->pipes[d->n_pipes] = p;
-	ead_pipeline_start(p, cpu_for(d, d->n_pipes));
-	d->n_pipes++;
+	d->pipes[d->n_pipes++] = p;
 	return 0;
+}
+
+static void start_workers(struct daemon *d)
+{
+	int ret = ead_workers_start(d->pipes, d->n_pipes, d->cfg.workers,
+				    d->cfg.pin, &d->workers);
+
+	if (ret)
+		ead_log(EAD_LOG_ERROR, "starting workers: %s", strerror(-ret));
 }
 
 /* Take pipeline @name out of d->pipes if @pc is what it runs already. */
@@ -212,36 +213,21 @@ static struct ead_pipeline *take_unchanged(struct daemon *d,
 	return NULL;
 }
 
-/* Stop (drain) and free the pipelines of old[] (NULL entries skipped). */
-static void stop_old(struct ead_pipeline **old, unsigned int n)
+/* Drain what the pipelines still hold, and free them (workers stopped). */
+static void free_pipelines(struct daemon *d, int drain)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
-		if (old[i])
-			ead_pipeline_stop(old[i]);
-	for (i = 0; i < n; i++)
-		if (old[i]) {
-			ead_log(EAD_LOG_INFO, "[pipeline %s] stopped",
-				ead_pipeline_conf(old[i])->name);
-			ead_pipeline_free(old[i]);
-		}
-}
-
-/* Stop every worker at once, then wait for each to drain. */
-static void drain_all(struct daemon *d)
-{
-	unsigned int i;
-
-	for (i = 0; i < d->n_pipes; i++)
-		ead_pipeline_stop(d->pipes[i]);
-	for (i = 0; i < d->n_pipes; i++)
-		ead_pipeline_join(d->pipes[i]);
-}
-
-static void stop_all(struct daemon *d)
-{
-	stop_old(d->pipes, d->n_pipes);
+	for (i = 0; i < d->n_pipes; i++) {
+		if (!d->pipes[i])
+			continue;
+		if (drain)
+			ead_pipeline_drain(d->pipes[i]);
+		ead_log(EAD_LOG_INFO, "[pipeline %s] stopped",
+			ead_pipeline_name(d->pipes[i]));
+		ead_pipeline_free(d->pipes[i]);
+		d->pipes[i] = NULL;
+	}
 	d->n_pipes = 0;
 }
 
@@ -255,12 +241,18 @@ static int reload(struct daemon *d)
 		ead_log(EAD_LOG_ERROR, "reload failed: keeping the running configuration");
 		return -EINVAL;
 	}
-	/* unchanged pipelines run on; everything else is stopped first */
+	/*
+	 * Workers pause; unchanged pipelines keep their sources, state and
+	 * counters (their sockets and rings buffer meanwhile); the others
+	 * process what they hold and go before their replacements open.
+	 */
+	ead_workers_stop(d->workers, 0);
+	d->workers = NULL;
 	for (i = 0; i < cfg.n_pipes; i++) {
 		keep[i] = take_unchanged(d, &cfg.pipes[i]);
 		kept += keep[i] != NULL;
 	}
-	stop_all(d);
+	free_pipelines(d, 1);
 	ead_config_free(&d->cfg);
 	d->cfg = cfg;
 	apply_globals(&d->cfg);
@@ -270,9 +262,10 @@ static int reload(struct daemon *d)
 			continue;
 		}
 		ead_log(EAD_LOG_INFO, "[pipeline %s] starting", cfg.pipes[i].name);
-		if (start_pipeline(d, &cfg.pipes[i]))
+		if (new_pipeline(d, &cfg.pipes[i], i))
 			return -ENOMEM;
 	}
+	start_workers(d);
 	ead_log(EAD_LOG_INFO, "reloaded %s: %u pipeline(s), %u unchanged",
 		d->cfg_path, cfg.n_pipes, kept);
 	return 0;
@@ -280,7 +273,8 @@ static int reload(struct daemon *d)
 
 static void write_stats(struct daemon *d)
 {
-	int ret = ead_stats_write(d->cfg.stats_path, d->started, d->pipes,
+	int ret = ead_stats_write(d->cfg.stats_path, d->started,
+				  ead_workers_count(d->workers), d->pipes,
 				  d->n_pipes);
 
 	if (ret && !d->stats_failed++)
@@ -323,6 +317,8 @@ static int handle_cqe(struct daemon *d, struct io_uring *ring,
 	case EDGEAID_OP_TIMER:
 		write_stats(d);
 		return arm_timer(ring, ts);
+	case EDGEAID_OP_SOURCE:	/* the workers' rings only */
+		break;
 	}
 	return 0;
 }
@@ -362,7 +358,7 @@ static int check_config(const char *path)
 	if (load_config(path, &cfg))
 		return 1;
 	for (i = 0; i < cfg.n_pipes; i++) {
-		struct ead_pipeline *p = ead_pipeline_new(&cfg.pipes[i], path, 1);
+		struct ead_pipeline *p = ead_pipeline_new(&cfg.pipes[i], path, i, 1);
 
 		if (!p || ead_pipeline_disabled(p))
 			bad++;
@@ -386,15 +382,16 @@ static int start(struct daemon *d)
 	apply_globals(&d->cfg);
 	d->started = (long long)time(NULL);
 	for (i = 0; i < d->cfg.n_pipes; i++)
-		if (start_pipeline(d, &d->cfg.pipes[i]))
+		if (new_pipeline(d, &d->cfg.pipes[i], i))
 			return -ENOMEM;
+	start_workers(d);
 	ead_log(EAD_LOG_INFO, "%u pipeline(s) from %s", d->cfg.n_pipes,
 		d->cfg_path);
 	write_stats(d);
 	return 0;
 }
 
-static int serve(struct daemon *d, const char *device)
+static int serve(struct daemon *d)
 {
 	struct io_uring ring;
 	sigset_t set;
@@ -412,14 +409,16 @@ static int serve(struct daemon *d, const char *device)
 	}
 	ead_log(EAD_LOG_INFO, "edgeaid %s starting (pid %d)", edgeai_version(),
 		(int)getpid());
-	report_module(device);
+	report_module(ead_device);
 	ret = start(d);
 	if (!ret)
 		ret = run_loop(d, &ring, sfd);
-	drain_all(d);
+	ead_workers_stop(d->workers, 1);	/* each drains its pipelines */
+	d->workers = NULL;
 	if (d->cfg.pipes)
 		write_stats(d);	/* the final counts */
-	stop_all(d);
+	free_pipelines(d, 0);
+	ead_sink_cleanup();
 	ead_config_free(&d->cfg);
 	io_uring_queue_exit(&ring);
 out_sfd:
@@ -446,7 +445,6 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d = { .cfg_path = EAD_DEFAULT_CONFIG };
-	const char *device = NULL;
 	int c, check = 0, foreground = 0;
 
 	while ((c = getopt_long(argc, argv, "c:fd:vVh", opts, NULL)) != -1) {
@@ -461,7 +459,7 @@ int main(int argc, char **argv)
 			foreground = 1;
 			break;
 		case 'd':
-			device = optarg;
+			ead_device = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -491,5 +489,5 @@ int main(int argc, char **argv)
 		use_syslog = 1;
 		openlog("edgeaid", LOG_PID, LOG_DAEMON);
 	}
-	return serve(&d, device);
+	return serve(&d);
 }

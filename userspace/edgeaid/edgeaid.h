@@ -3,9 +3,11 @@
  * edgeaid internals shared by its files:
  *
  *   config.c    the INI file (libinih) -> struct ead_config
- *   pipeline.c  a pipeline: source, stages, model, sinks, worker thread
- *   sink.c      result sinks (JSON lines to stdout/file, UDP datagrams)
- *   stats.c     counters, the latency histogram, the stats JSON file
+ *   pipeline.c  a pipeline: source (UDP or kernel ring), stages, model,
+ *               sinks; one batch at a time
+ *   worker.c    worker threads, one io_uring each, serving pipelines
+ *   sink.c      result sinks (JSON lines, UDP/Unix datagrams, result ring)
+ *   stats.c     counters, latency histograms, the stats JSON file
  *   edgeaid.c   options, logging, the signal/timer loop, reload
  */
 #ifndef EDGEAID_H
@@ -14,6 +16,8 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include <liburing.h>
 
 #define EAD_DEFAULT_CONFIG	"/etc/edgeai/edgeaid.conf"
 #define EAD_DEFAULT_STATS	"/run/edgeaid/stats.json"
@@ -56,7 +60,8 @@ struct ead_pipeline_conf {
 
 struct ead_config {
 	char path[EAD_PATH_MAX];
-	unsigned int workers;		/* accepted; one thread per pipeline */
+	unsigned int workers;		/* 0: one per online CPU, at most one
+					 * per running pipeline */
 	int pin;
 	int log_level;
 	char stats_path[EAD_PATH_MAX];
@@ -73,8 +78,22 @@ void ead_config_free(struct ead_config *cfg);
 int ead_pipeline_conf_equal(const struct ead_pipeline_conf *a,
 			    const struct ead_pipeline_conf *b);
 
-/* Latency histogram: bucket i counts values v with 2^(i-1) <= v < 2^i. */
+/* Histogram: bucket i counts values v with 2^(i-1) <= v < 2^i. */
 #define EAD_HIST_BUCKETS	64
+
+struct ead_hist {
+	uint64_t b[EAD_HIST_BUCKETS];
+	uint64_t count;
+	uint64_t max;
+	uint64_t sum;
+};
+
+/* Add @n values equal to @v. */
+void ead_hist_add(struct ead_hist *h, uint64_t v, uint64_t n);
+/* Upper bound of the bucket holding quantile @q (0..1), capped at max. */
+uint64_t ead_hist_quantile(const struct ead_hist *h, double q);
+/* {"p50":..,"p90":..,"p99":..,"p999":..,"max":..,"mean":..,"count":..} */
+void ead_hist_json(FILE *f, const struct ead_hist *h);
 
 enum ead_drop {
 	EAD_DROP_SHORT_HDR,
@@ -90,6 +109,11 @@ enum ead_drop {
 	EAD_DROP_STAGE_KEYS,
 	EAD_DROP_STAGE_WARMUP,
 	EAD_DROP_SINK,
+	EAD_DROP_RING_FULL,
+	EAD_DROP_RING_OVERWRITTEN,
+	EAD_DROP_RING_BUSY,
+	EAD_DROP_RING_TOO_BIG,
+	EAD_DROP_RING_PRODUCER,
 	EAD_DROP_COUNT,
 };
 
@@ -100,55 +124,132 @@ struct ead_stats {
 	uint64_t samples_out;
 	uint64_t batches;
 	uint64_t drops[EAD_DROP_COUNT];
-	uint64_t hist[EAD_HIST_BUCKETS];
-	uint64_t lat_count;
-	uint64_t lat_max;
+	uint64_t e2e_skipped;		/* timestamp not on our clock */
+	struct ead_hist batch;		/* samples per batch */
+	struct ead_hist latency;	/* taken from the source -> result */
+	struct ead_hist e2e;		/* sample timestamp -> result */
+	struct ead_hist stage[EAD_MAX_STAGES];
+	uint64_t stage_in[EAD_MAX_STAGES];
+	uint64_t stage_out[EAD_MAX_STAGES];
+	struct ead_hist model;
+	struct ead_hist sink;
 };
 
-void ead_hist_add(struct ead_stats *s, uint64_t ns);
-/* Upper bound of the bucket holding quantile @q (0..1), capped at max. */
-uint64_t ead_hist_quantile(const struct ead_stats *s, double q);
+/* The device for ring sources and result-ring sinks (-d); NULL: default. */
+extern const char *ead_device;
+
+/* Where one result row came from. */
+struct ead_row {
+	uint64_t seq;
+	uint64_t ts_ns;
+	uint64_t rx_ns;
+	uint32_t sensor;
+	uint32_t tag;
+	uint32_t flags;		/* the input slot's flags (0 for UDP) */
+	uint32_t pad;
+};
+
+/* A batch of results, as every sink gets it. */
+struct ead_results {
+	uint32_t rows;
+	uint32_t out_dim;
+	const struct ead_row *meta;	/* rows entries */
+	const float *y;			/* rows x out_dim */
+	const char *text;		/* JSON lines, or NULL if no sink wants them */
+	size_t text_len;
+	const char *model_version;
+	uint32_t model_gen;
+	uint32_t pipeline_id;
+	uint64_t done_ns;
+};
 
 /* Sinks */
 struct ead_sink;
 
-int ead_sink_open(const char *spec, struct ead_sink **sp, char *err,
-		  size_t errlen);
-/* Write @len bytes of JSON lines (one per result, each ending in '\n'). */
-int ead_sink_write(struct ead_sink *s, const char *buf, size_t len);
-int ead_sink_flush(struct ead_sink *s);
+/* Open @spec for results of @out_dim values. 0 or -errno (+ @err). */
+int ead_sink_open(const char *spec, uint32_t out_dim, struct ead_sink **sp,
+		  char *err, size_t errlen);
+/* Whether the sink writes the JSON lines text. */
+int ead_sink_wants_text(const struct ead_sink *s);
+/* Returns 0, the number of results lost (> 0), or -errno (all lost). */
+int ead_sink_write(struct ead_sink *s, const struct ead_results *r);
 void ead_sink_close(struct ead_sink *s);
+/* At exit: destroy the result rings this process created. */
+void ead_sink_cleanup(void);
 
 /* Pipelines */
 struct ead_pipeline;
 
 /*
- * Build a pipeline from @pc: stages, model and the dimension check, and
- * (unless @check_only) the source, sinks and buffers. Never fails: a
- * pipeline that cannot run is "disabled" with the reason logged and kept
- * in ead_pipeline_error(). NULL only when out of memory.
+ * Build pipeline number @id from @pc: stages, model and the dimension
+ * check, and (unless @check_only) the source, sinks and buffers. Never
+ * fails: a pipeline that cannot run is "disabled" with the reason logged
+ * and kept in its stats. NULL only when out of memory.
  */
 struct ead_pipeline *ead_pipeline_new(const struct ead_pipeline_conf *pc,
-				      const char *cfg_path, int check_only);
-/* Start the worker thread (no-op for a disabled pipeline). 0 or -errno. */
-int ead_pipeline_start(struct ead_pipeline *p, int cpu);
-/* Ask the worker to stop: it finishes its batch, flushes sinks. */
-void ead_pipeline_stop(struct ead_pipeline *p);
-/* Stop and wait for the worker (drained, sinks flushed). */
-void ead_pipeline_join(struct ead_pipeline *p);
-/* Stop, join and free. */
+				      const char *cfg_path, unsigned int id,
+				      int check_only);
 void ead_pipeline_free(struct ead_pipeline *p);
 int ead_pipeline_disabled(const struct ead_pipeline *p);
 /* @pc is what @p runs, and its model file has not changed since. */
 int ead_pipeline_unchanged(const struct ead_pipeline *p,
 			   const struct ead_pipeline_conf *pc);
 const struct ead_pipeline_conf *ead_pipeline_conf(const struct ead_pipeline *p);
+const char *ead_pipeline_name(const struct ead_pipeline *p);
+/* Which worker serves it (-1: none) and where that worker is pinned. */
+void ead_pipeline_set_worker(struct ead_pipeline *p, int worker, int cpu);
+
+/*
+ * The worker's side. A pipeline whose source is a UDP socket alone on
+ * its worker is served by blocking in the source (ead_pipeline_blocking);
+ * otherwise the worker arms one wait per pipeline on its io_uring
+ * (ead_pipeline_arm: a multishot poll of the UDP source, or the ring's
+ * IORING_OP_URING_CMD wait, or a poll of the ring fd) and calls
+ * ead_pipeline_step(p, 0) when it completes.
+ */
+int ead_pipeline_blocking(const struct ead_pipeline *p);
+/* 1 if there is something to wait on (the ring may be gone). */
+int ead_pipeline_can_arm(const struct ead_pipeline *p);
+/* Queue the wait on @ring with @ud; 0 or -errno. */
+int ead_pipeline_arm(struct ead_pipeline *p, struct io_uring *ring,
+		     uint64_t ud);
+/* A wait of ours completed with @res: whether the source is readable. */
+int ead_pipeline_woken(struct ead_pipeline *p, int res, int more);
+/* Cancel an outstanding IORING_OP_URING_CMD wait (it completes soon). */
+void ead_pipeline_cancel_wait(struct ead_pipeline *p);
+/*
+ * Take and process at most one batch, waiting up to @timeout_ms for it
+ * (0: not at all). Returns the samples taken (0: none), or -errno.
+ */
+int ead_pipeline_step(struct ead_pipeline *p, int timeout_ms);
+/* The batch size: a step that took fewer found the source empty. */
+uint32_t ead_pipeline_batch(const struct ead_pipeline *p);
+/* Housekeeping when idle: source counters, re-attach a lost ring. */
+void ead_pipeline_idle(struct ead_pipeline *p);
+/* Process what the source holds now, then flush the sinks. */
+void ead_pipeline_drain(struct ead_pipeline *p);
+
 /* Append the pipeline's JSON object to @f. */
 void ead_pipeline_stats_json(struct ead_pipeline *p, FILE *f);
 
+/* Workers */
+struct ead_workers;
+
+/*
+ * Start @workers threads (0: one per online CPU, never more than there
+ * are running pipelines) and spread the running pipelines of @pipes over
+ * them; @pin: worker i on CPU i mod online CPUs. 0 or -errno.
+ */
+int ead_workers_start(struct ead_pipeline *const *pipes, unsigned int n,
+		      unsigned int workers, int pin, struct ead_workers **wp);
+/* Stop and join every worker; @drain: first process what is queued. */
+void ead_workers_stop(struct ead_workers *w, int drain);
+unsigned int ead_workers_count(const struct ead_workers *w);
+
 /* Write the stats file atomically (tmp + rename). 0 or -errno. */
 int ead_stats_write(const char *path, long long started,
-		    struct ead_pipeline *const *pipes, unsigned int n);
+		    unsigned int workers, struct ead_pipeline *const *pipes,
+		    unsigned int n);
 /* JSON string escape to @f. */
 void ead_json_str(FILE *f, const char *s);
 

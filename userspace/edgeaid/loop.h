@@ -12,6 +12,7 @@
 enum edgeaid_op {
 	EDGEAID_OP_SIGNAL = 1,
 	EDGEAID_OP_TIMER,	/* the once-a-second stats tick */
+	EDGEAID_OP_SOURCE,	/* a worker: pipeline (id) may have input */
 };
 
 #define EDGEAID_UD_OP_SHIFT	56

@@ -1,71 +1,106 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One pipeline: a UDP source, a chain of stages, a model and its sinks,
- * served by one worker thread. Everything the worker needs is allocated
- * here, sized from the batch and the dimensions; the worker's loop
- * allocates nothing:
+ * One pipeline: a source (a UDP socket or a kernel tensor ring), a chain
+ * of stages, a model and its sinks. A worker (worker.c) calls
+ * ead_pipeline_step() to take and process one batch:
  *
- *	recv up to `batch` packets (one kernel entry)
- *	  -> float matrix [n x elems] (f32 payloads; others dropped "dtype",
- *	     wrong element counts dropped "dim")
- *	  -> stage chain (keys: sensor ids; ids: packet index)
- *	  -> model -> one JSON line per output row -> every sink
- *	release the packets' buffers
+ *	take up to `batch` samples: UDP datagrams (one kernel entry), or
+ *	  ring slots read in place (no syscall)
+ *	  -> float matrix [n x elems] (any numeric dtype converted to f32,
+ *	     ring tensors with a quantization scale dequantized; wrong
+ *	     element counts dropped "dim")
+ *	  -> each stage in turn (keys: sensor ids; ids: sample index)
+ *	  -> model -> every sink (JSON lines formatted once, only if a sink
+ *	     wants text; binary results for a result ring)
+ *	hand the samples back: release the UDP buffers or the ring slots
+ *
+ * Every step is timed into its own histogram; results are also timed from
+ * the moment the source gave them (latency) and from the sample's own
+ * timestamp (e2e). Everything the step needs is allocated when the
+ * pipeline is built, sized from the batch and the dimensions: the step
+ * allocates nothing.
  *
  * A pipeline that cannot be built is kept, "disabled", with the reason:
- * it shows in the stats file, and the other pipelines run on.
+ * it shows in the stats file, and the other pipelines run on. A ring
+ * source whose ring does not exist (yet, or any more) leaves the pipeline
+ * "waiting": it attaches when the ring appears.
  */
 #include <errno.h>
 #include <math.h>
-#include <sched.h>
+#include <poll.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include <edgeai/edgeai.h>
 #include <edgeai/model.h>
 #include <edgeai/stage.h>
 #include <edgeai/udp.h>
+#include <edgeai/uring.h>
 
 #include "edgeaid.h"
 
-#define RECV_TIMEOUT_MS	100
 #define DRAIN_ROUNDS	64
-#define LINE_FIXED	320	/* a result line without prefix and values */
+#define LINE_FIXED	400	/* a result line without prefix and values */
 #define VALUE_MAX	18	/* "-1.23456789e-38," */
+#define SRC_STATS_NS	100000000ull	/* source counters: every 100 ms */
+#define REATTACH_NS	1000000000ull	/* a missing ring: look every 1 s */
+#define WAIT_NS		1000000000ull	/* IORING_OP_URING_CMD wait timeout */
+#define E2E_MAX_NS	(60ull * 1000000000ull)
+
+enum src_kind { SRC_UDP, SRC_RING };
 
 struct ead_pipeline {
 	struct ead_pipeline_conf conf;
 	char cfg_path[EAD_PATH_MAX];
 	char error[EAD_ERR_LEN];
 	int disabled;
+	unsigned int id;
+	int worker, cpu;
 
 	struct edgeai_model *model;
 	struct stat model_st;	/* the file when loaded */
 	struct edgeai_model_ctx *mctx;
+	uint32_t model_gen;
 	struct edgeai_stage *stages[EAD_MAX_STAGES];
 	uint32_t elems, in_dim, out_dim, max_dim;
+
+	enum src_kind kind;
 	struct edgeai_udp *udp;
+	/* ring source */
+	char ring_name[EDGEAI_NAME_LEN];
+	struct edgeai_ring *ring;
+	uint32_t ring_dtype, ring_esize;
+	int ring_quant;
+	float ring_scale;
+	int32_t ring_zp;
+	int ring_overwrite;
+	int ring_uring;		/* the module has EDGEAI_FEAT_URING_CMD */
+	int ring_waiting;	/* an IORING_OP_URING_CMD wait is queued */
+	uint64_t ring_retry_ns;
+	uint64_t ring_base[EDGEAI_DROP_MAX];	/* drops before we attached */
+	uint64_t ring_drops[EDGEAI_DROP_MAX];
+
 	struct ead_sink *sinks[EAD_MAX_SINKS];
 	unsigned int n_sinks;
+	int want_text;
 
-	/* the worker's buffers */
+	/* the step's buffers */
 	struct edgeai_udp_pkt *pkts;
+	struct ead_row *in_rows, *out_rows;
 	float *x, *buf_a, *buf_b, *y;
 	uint32_t *keys, *ids;
 	char *out;
 	size_t out_cap;
 	char prefix[512];	/* "pipeline":..,"model":..,"model_version":.. */
 
-	pthread_t thread;
-	int started;
-	atomic_int stop;
-	int logged_dtype, logged_dim, logged_sink;
-	uint64_t src_stats_ns;	/* last edgeai_udp_stats() (a syscall) */
+	int logged_dtype, logged_dim, logged_sink, logged_src;
+	uint64_t src_stats_ns;	/* last source counters (a syscall) */
 
-	pthread_mutex_t lock;	/* guards stats */
+	pthread_mutex_t lock;	/* guards stats and state */
 	struct ead_stats stats;
 };
 
@@ -103,6 +138,21 @@ static void disable(struct ead_pipeline *p, int line, const char *fmt, ...)
 	ead_log(EAD_LOG_ERROR, "%s; pipeline disabled", p->error);
 }
 
+static uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* ---- building --------------------------------------------------------- */
+
 static int load_model(struct ead_pipeline *p)
 {
 	char err[EDGEAI_MODEL_ERR_LEN] = "";
@@ -119,6 +169,7 @@ static int load_model(struct ead_pipeline *p)
 			p->conf.model, strerror(-ret), err[0] ? ": " : "", err);
 		return ret;
 	}
+	p->model_gen = 1;
 	return 0;
 }
 
@@ -151,8 +202,11 @@ static int build_stages(struct ead_pipeline *p)
 	return 0;
 }
 
-/* Model, stages and the dimension check: all that --check validates. */
-static int build_compute(struct ead_pipeline *p)
+/*
+ * Model, stages and the dimension check: all that --check validates.
+ * @src_elems: elements per sample the source reported (0: unknown).
+ */
+static int build_compute(struct ead_pipeline *p, uint32_t src_elems)
 {
 	const struct ead_pipeline_conf *pc = &p->conf;
 	uint32_t mdim;
@@ -163,10 +217,18 @@ static int build_compute(struct ead_pipeline *p)
 		return ret;
 	mdim = edgeai_model_input_dim(p->model);
 	p->out_dim = edgeai_model_output_dim(p->model);
-	p->elems = pc->elems ? pc->elems : mdim;
-	if (pc->n_stages && !pc->elems) {
-		disable(p, pc->line,
-			"elems is required with stages (elements per packet)");
+	if (src_elems && pc->elems && src_elems != pc->elems) {
+		disable(p, pc->elems_line,
+			"elems = %u, but ring %s carries %u elements per slot",
+			pc->elems, p->ring_name, src_elems);
+		return -EINVAL;
+	}
+	p->elems = pc->elems ? pc->elems : src_elems ? src_elems : mdim;
+	if (pc->n_stages && !pc->elems && !src_elems) {
+		disable(p, pc->line, p->kind == SRC_RING ?
+			"elems is required with stages while ring %s does not exist" :
+			"elems is required with stages (elements per packet)%s",
+			p->kind == SRC_RING ? p->ring_name : "");
 		return -EINVAL;
 	}
 	ret = build_stages(p);
@@ -177,7 +239,8 @@ static int build_compute(struct ead_pipeline *p)
 			"model = %s: model input dim %u != %s %u",
 			pc->model, mdim,
 			pc->n_stages ? "the stage chain's output dim" :
-				       "the packet element count (elems)",
+			src_elems ? "the ring's elements per slot" :
+				    "the packet element count (elems)",
 			p->in_dim);
 		return -EINVAL;
 	}
@@ -193,13 +256,14 @@ static uint32_t pow2_at_least(uint32_t v)
 	return r;
 }
 
-static int open_source(struct ead_pipeline *p)
+static int open_udp(struct ead_pipeline *p)
 {
 	const struct ead_pipeline_conf *pc = &p->conf;
 	char err[256] = "";
 	struct edgeai_udp_opts o = {
 		.sz = sizeof(o), .errbuf = err, .errbuf_len = sizeof(err),
 		.require_tag = (uint8_t)pc->require_tag, .any_thread = 1,
+		.pollable = 1,
 	};
 	int ret;
 
@@ -216,6 +280,111 @@ static int open_source(struct ead_pipeline *p)
 	return 0;
 }
 
+static uint32_t desc_elems(const struct edgeai_tensor_desc *d)
+{
+	uint32_t i, n = 1;
+
+	if (!d->rank)
+		return 0;
+	for (i = 0; i < d->rank && i < EDGEAI_MAX_RANK; i++)
+		n *= d->shape[i];
+	return n;
+}
+
+/*
+ * Attach to the ring as its consumer. Returns 0, -ENOENT (no such ring
+ * or no module: the pipeline waits), or another -errno with @why set.
+ */
+static int ring_attach(struct ead_pipeline *p, uint32_t want_elems,
+		       char *why, size_t whylen)
+{
+	struct edgeai_ring_opts o = {
+		.sz = sizeof(o), .role = EDGEAI_ROLE_CONSUMER, .watermark = 1,
+		.dev_path = ead_device,
+	};
+	const struct edgeai_ring_info *info;
+	struct edgeai_ring_stats rs = { .size = sizeof(rs) };
+	struct edgeai_info di = { .size = sizeof(di) };
+	struct edgeai_dev *dev;
+	struct edgeai_ring *r;
+	uint32_t elems;
+	int ret;
+
+	ret = edgeai_ring_open(p->ring_name, &o, &r);
+	if (ret) {
+		fmt_msg(why, whylen, "%s%s", strerror(-ret),
+			ret == -EBUSY ? " (the ring has a consumer already)" :
+			ret == -ENOENT ? " (no such ring, or edgeai.ko not loaded)" : "");
+		return ret == -ENODEV ? -ENOENT : ret;
+	}
+	info = edgeai_ring_get_info(r);
+	elems = desc_elems(&info->desc);
+	if (!elems || !edgeai_dtype_size(info->desc.dtype)) {
+		fmt_msg(why, whylen,
+			"the ring carries opaque bytes (rank 0): a pipeline needs a tensor");
+		ret = -EINVAL;
+	} else if (want_elems && elems != want_elems) {
+		fmt_msg(why, whylen, "the ring carries %u elements per slot, the pipeline expects %u",
+			elems, want_elems);
+		ret = -EINVAL;
+	} else if ((uint64_t)elems * edgeai_dtype_size(info->desc.dtype) >
+		   info->slot_size) {
+		fmt_msg(why, whylen, "the tensor does not fit the slots");
+		ret = -EINVAL;
+	}
+	if (ret) {
+		edgeai_ring_close(r);
+		return ret;
+	}
+	p->ring_dtype = info->desc.dtype;
+	p->ring_esize = (uint32_t)edgeai_dtype_size(info->desc.dtype);
+	p->ring_quant = !!(info->desc.flags & EDGEAI_TENSOR_F_QUANT);
+	memcpy(&p->ring_scale, &info->desc.scale_f32, sizeof(p->ring_scale));
+	p->ring_zp = info->desc.zero_point;
+	p->ring_overwrite = !!(info->ring_flags & EDGEAI_RING_F_OVERWRITE);
+	p->ring_uring = 0;
+	if (!edgeai_dev_open(ead_device, &dev)) {
+		if (!edgeai_dev_info(dev, &di))
+			p->ring_uring = !!(di.features & EDGEAI_FEAT_URING_CMD);
+		edgeai_dev_close(dev);
+	}
+	/* drops from before we attached are not this pipeline's */
+	if (!edgeai_ring_stats(r, &rs))
+		memcpy(p->ring_base, rs.drops, sizeof(p->ring_base));
+	p->ring = r;
+	p->ring_waiting = 0;
+	ead_log(EAD_LOG_INFO,
+		"[pipeline %s] consuming ring %s (%u x %s per slot, %u slots, waits through %s)",
+		p->conf.name, p->ring_name, elems,
+		edgeai_dtype_name(p->ring_dtype), info->slot_count,
+		p->ring_uring ? "IORING_OP_URING_CMD" : "IORING_OP_POLL_ADD");
+	return 0;
+}
+
+/* Run mode: attach now, or leave the pipeline waiting for the ring. */
+static int open_ring_source(struct ead_pipeline *p, uint32_t *elems)
+{
+	char why[256];
+	int ret;
+
+	ret = ring_attach(p, p->conf.elems, why, sizeof(why));
+	if (!ret) {
+		*elems = desc_elems(&edgeai_ring_get_info(p->ring)->desc);
+		return 0;
+	}
+	if (ret != -ENOENT) {
+		disable(p, p->conf.source_line, "source = %s: %s", p->conf.source,
+			why);
+		return ret;
+	}
+	ead_log(EAD_LOG_WARN, "[pipeline %s] source = %s: %s; waiting for it",
+		p->conf.name, p->conf.source, why);
+	p->logged_src = 1;
+	p->ring_retry_ns = now_ns() + REATTACH_NS;
+	*elems = 0;
+	return 0;
+}
+
 static int open_sinks(struct ead_pipeline *p)
 {
 	const struct ead_pipeline_conf *pc = &p->conf;
@@ -225,13 +394,15 @@ static int open_sinks(struct ead_pipeline *p)
 
 	for (i = 0; i < pc->n_sinks; i++) {
 		err[0] = '\0';
-		ret = ead_sink_open(pc->sinks[i], &p->sinks[i], err, sizeof(err));
+		ret = ead_sink_open(pc->sinks[i], p->out_dim, &p->sinks[i], err,
+				    sizeof(err));
 		if (ret) {
 			disable(p, pc->sink_line[i], "%s",
 				err[0] ? err : strerror(-ret));
 			return ret;
 		}
 		p->n_sinks++;
+		p->want_text |= ead_sink_wants_text(p->sinks[i]);
 	}
 	return 0;
 }
@@ -272,15 +443,18 @@ static int alloc_buffers(struct ead_pipeline *p)
 	p->out_cap = b * (LINE_FIXED + strlen(p->prefix) +
 			  (size_t)p->out_dim * VALUE_MAX);
 	p->pkts = calloc(b, sizeof(*p->pkts));
+	p->in_rows = calloc(b, sizeof(*p->in_rows));
+	p->out_rows = calloc(b, sizeof(*p->out_rows));
 	p->x = calloc(b * p->elems, sizeof(float));
 	p->buf_a = calloc(b * p->max_dim, sizeof(float));
 	p->buf_b = calloc(b * p->max_dim, sizeof(float));
 	p->y = calloc(b * p->out_dim, sizeof(float));
 	p->keys = calloc(b, sizeof(uint32_t));
 	p->ids = calloc(b, sizeof(uint32_t));
-	p->out = malloc(p->out_cap);
-	if (!p->pkts || !p->x || !p->buf_a || !p->buf_b || !p->y ||
-	    !p->keys || !p->ids || !p->out) {
+	p->out = p->want_text ? malloc(p->out_cap) : NULL;
+	if (!p->pkts || !p->in_rows || !p->out_rows || !p->x || !p->buf_a ||
+	    !p->buf_b || !p->y || !p->keys || !p->ids ||
+	    (p->want_text && !p->out)) {
 		disable(p, 0, "out of memory for batch %zu", b);
 		return -ENOMEM;
 	}
@@ -288,301 +462,43 @@ static int alloc_buffers(struct ead_pipeline *p)
 }
 
 struct ead_pipeline *ead_pipeline_new(const struct ead_pipeline_conf *pc,
-				      const char *cfg_path, int check_only)
+				      const char *cfg_path, unsigned int id,
+				      int check_only)
 {
 	struct ead_pipeline *p = calloc(1, sizeof(*p));
+	uint32_t src_elems = 0;
 
 	if (!p)
 		return NULL;
 	p->conf = *pc;
+	p->id = id;
+	p->worker = -1;
+	p->cpu = -1;
 	snprintf(p->cfg_path, sizeof(p->cfg_path), "%s", cfg_path);
 	pthread_mutex_init(&p->lock, NULL);
-	atomic_init(&p->stop, 0);
 	if (pc->bad) {
 		disable(p, pc->line, "configuration errors (logged above)");
 		return p;
 	}
 	if (!strncmp(pc->source, "ring:", 5)) {
-		disable(p, pc->source_line,
-			"source = %s: kernel-ring sources are not supported by this edgeaid yet",
-			pc->source);
-		return p;
+		p->kind = SRC_RING;
+		if (!pc->source[5] || strlen(pc->source + 5) >= EDGEAI_NAME_LEN) {
+			disable(p, pc->source_line,
+				"source = %s: a ring name is 1..%d characters",
+				pc->source, EDGEAI_NAME_LEN - 1);
+			return p;
+		}
+		snprintf(p->ring_name, sizeof(p->ring_name), "%s", pc->source + 5);
+		if (!check_only && open_ring_source(p, &src_elems))
+			return p;
+	} else {
+		p->kind = SRC_UDP;
 	}
-	if (build_compute(p) || check_only)
+	if (build_compute(p, src_elems) || check_only)
 		return p;
-	if (!open_source(p) && !open_sinks(p))
+	if ((p->kind == SRC_RING || !open_udp(p)) && !open_sinks(p))
 		alloc_buffers(p);
 	return p;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Packets into rows of p->x; returns the row count. */
-static uint32_t gather(struct ead_pipeline *p, uint32_t n,
-		       uint64_t *dtype_drops, uint64_t *dim_drops)
-{
-	uint32_t i, rows = 0;
-
-	for (i = 0; i < n; i++) {
-		const struct edgeai_udp_pkt *k = &p->pkts[i];
-		struct edgeai_wire_hdr h;
-
-		memcpy(&h, k->hdr, sizeof(h));
-		if (h.dtype != EDGEAI_DTYPE_F32) {
-			if (!p->logged_dtype++)
-				ead_log(EAD_LOG_WARN,
-					"[pipeline %s] sensor %u: dtype %u dropped (only f32 is supported; logged once)",
-					p->conf.name, edgeai_le32(h.sensor_id), h.dtype);
-			(*dtype_drops)++;
-			continue;
-		}
-		if (edgeai_le16(h.count) != p->elems) {
-			if (!p->logged_dim++)
-				ead_log(EAD_LOG_WARN,
-					"[pipeline %s] sensor %u: %u elements, expected %u: dropped (logged once)",
-					p->conf.name, edgeai_le32(h.sensor_id),
-					edgeai_le16(h.count), p->elems);
-			(*dim_drops)++;
-			continue;
-		}
-		memcpy(p->x + (size_t)rows * p->elems, k->payload,
-		       (size_t)p->elems * sizeof(float));
-		p->keys[rows] = edgeai_le32(h.sensor_id);
-		p->ids[rows] = i;
-		rows++;
-	}
-	return rows;
-}
-
-static size_t format_row(struct ead_pipeline *p, char *o, size_t room,
-			 uint32_t row, const float *y)
-{
-	const struct edgeai_udp_pkt *k = &p->pkts[p->ids[row]];
-	struct edgeai_wire_hdr h;
-	uint32_t tag, j;
-	size_t n;
-	int w;
-
-	memcpy(&h, k->hdr, sizeof(h));
-	tag = edgeai_le32(h.tag);
-	w = snprintf(o, room,
-		     "{%s,\"sensor\":%u,\"seq\":%u,\"tag\":{\"raw\":%u,\"filtered\":%s,"
-		     "\"class\":%u,\"priority\":%u,\"pipeline\":%u},"
-		     "\"ts_ns\":%llu,\"rx_ns\":%llu,\"y\":[",
-		     p->prefix, edgeai_le32(h.sensor_id), edgeai_le32(h.seq), tag,
-		     (tag & EDGEAI_TAG_FILTERED) ? "true" : "false",
-		     EDGEAI_TAG_CLASS(tag), EDGEAI_TAG_PRIORITY(tag),
-		     EDGEAI_TAG_PIPELINE(tag),
-		     (unsigned long long)h.timestamp_ns,
-		     (unsigned long long)k->rx_ns);
-	if (w < 0 || (size_t)w >= room)
-		return 0;
-	n = (size_t)w;
-	for (j = 0; j < p->out_dim; j++) {
-		w = isfinite(y[j]) ?
-			snprintf(o + n, room - n, "%s%.9g", j ? "," : "",
-				 (double)y[j]) :
-			snprintf(o + n, room - n, "%snull", j ? "," : "");
-		if (w < 0 || (size_t)w >= room - n)
-			return 0;
-		n += (size_t)w;
-	}
-	w = snprintf(o + n, room - n, "]}\n");
-	if (w < 0 || (size_t)w >= room - n)
-		return 0;
-	return n + (size_t)w;
-}
-
-static void emit(struct ead_pipeline *p, uint32_t rows, uint64_t *sink_drops)
-{
-	size_t len = 0, n;
-	unsigned int s;
-	uint32_t r;
-	int ret;
-
-	for (r = 0; r < rows; r++) {
-		n = format_row(p, p->out + len, p->out_cap - len, r,
-			       p->y + (size_t)r * p->out_dim);
-		if (!n) {
-			(*sink_drops)++;
-			continue;
-		}
-		len += n;
-	}
-	for (s = 0; s < p->n_sinks; s++) {
-		ret = ead_sink_write(p->sinks[s], p->out, len);
-		if (ret < 0 && !p->logged_sink++)
-			ead_log(EAD_LOG_WARN, "[pipeline %s] %s: %s (logged once)",
-				p->conf.name, p->conf.sinks[s], strerror(-ret));
-		if (ret)
-			*sink_drops += ret > 0 ? (uint64_t)ret : rows;
-	}
-}
-
-static void stage_drops(struct ead_pipeline *p, uint64_t *drops)
-{
-	unsigned int i;
-
-	drops[EAD_DROP_STAGE_MISSING] = 0;
-	drops[EAD_DROP_STAGE_KEYS] = 0;
-	drops[EAD_DROP_STAGE_WARMUP] = 0;
-	for (i = 0; i < p->conf.n_stages; i++) {
-		struct edgeai_stage_stats s = { .sz = sizeof(s) };
-
-		if (edgeai_stage_stats(p->stages[i], &s))
-			continue;
-		drops[EAD_DROP_STAGE_MISSING] += s.drop_missing;
-		drops[EAD_DROP_STAGE_KEYS] += s.drop_keys;
-		drops[EAD_DROP_STAGE_WARMUP] += s.drop_warmup;
-	}
-}
-
-/* The source's counters; @now: only if 100 ms have passed (0: always). */
-static void source_drops(struct ead_pipeline *p, uint64_t *drops,
-			 uint64_t now)
-{
-	struct edgeai_udp_stats u = { .sz = sizeof(u) };
-
-	if (now && now - p->src_stats_ns < 100000000ull)
-		return;
-	p->src_stats_ns = now;
-	if (edgeai_udp_stats(p->udp, &u))
-		return;
-	drops[EAD_DROP_SHORT_HDR] = u.short_hdr;
-	drops[EAD_DROP_BAD_MAGIC] = u.bad_magic;
-	drops[EAD_DROP_BAD_FIELD] = u.bad_field;
-	drops[EAD_DROP_BAD_LENGTH] = u.bad_length;
-	drops[EAD_DROP_TRUNCATED] = u.truncated;
-	drops[EAD_DROP_UNTAGGED] = u.untagged;
-	drops[EAD_DROP_SOCKET] = u.socket_drops;
-}
-
-/* One received batch: compute, emit, account, release. */
-static void process(struct ead_pipeline *p, uint32_t n)
-{
-	uint64_t dtype = 0, dim = 0, sink = 0, t;
-	float *xin;
-	uint32_t rows, r;
-	int out;
-
-	rows = gather(p, n, &dtype, &dim);
-	out = (int)rows;
-	xin = p->x;
-	if (rows && p->conf.n_stages)
-		out = edgeai_stage_chain_run(p->stages, p->conf.n_stages, p->x,
-					     rows, p->keys, p->ids, p->buf_a,
-					     p->buf_b, &xin);
-	if (out > 0 && edgeai_model_run(p->mctx, xin, (uint32_t)out, p->y))
-		out = 0;
-	if (out > 0)
-		emit(p, (uint32_t)out, &sink);
-	t = now_ns();
-
-	pthread_mutex_lock(&p->lock);
-	p->stats.samples_in += n;
-	p->stats.samples_out += out > 0 ? (uint64_t)out : 0;
-	p->stats.batches++;
-	p->stats.drops[EAD_DROP_DTYPE] += dtype;
-	p->stats.drops[EAD_DROP_DIM] += dim;
-	p->stats.drops[EAD_DROP_SINK] += sink;
-	for (r = 0; out > 0 && r < (uint32_t)out; r++) {
-		uint64_t rx = p->pkts[p->ids[r]].rx_ns;
-
-		ead_hist_add(&p->stats, t > rx ? t - rx : 0);
-	}
-	stage_drops(p, p->stats.drops);
-	source_drops(p, p->stats.drops, t);
-	pthread_mutex_unlock(&p->lock);
-
-	edgeai_udp_release(p->udp, p->pkts, n);
-}
-
-static int recv_batch(struct ead_pipeline *p, int timeout_ms)
-{
-	int n = edgeai_udp_recv(p->udp, p->pkts, p->conf.batch, timeout_ms);
-
-	if (n > 0)
-		process(p, (uint32_t)n);
-	return n;
-}
-
-static void *worker(void *arg)
-{
-	struct ead_pipeline *p = arg;
-	int n, i, errs = 0;
-
-	ead_log(EAD_LOG_DEBUG, "[pipeline %s] worker running", p->conf.name);
-	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-		n = recv_batch(p, RECV_TIMEOUT_MS);
-		if (n < 0 && n != -EINTR && !errs++)
-			ead_log(EAD_LOG_ERROR, "[pipeline %s] receive: %s",
-				p->conf.name, strerror(-n));
-		if (n == 0) {
-			pthread_mutex_lock(&p->lock);
-			source_drops(p, p->stats.drops, now_ns());
-			pthread_mutex_unlock(&p->lock);
-		}
-	}
-	/* drain: what the socket already holds */
-	for (i = 0; i < DRAIN_ROUNDS && recv_batch(p, 0) > 0; i++)
-		;
-	pthread_mutex_lock(&p->lock);
-	source_drops(p, p->stats.drops, 0);
-	pthread_mutex_unlock(&p->lock);
-	for (i = 0; i < (int)p->n_sinks; i++)
-		ead_sink_flush(p->sinks[i]);
-	ead_log(EAD_LOG_DEBUG, "[pipeline %s] worker stopped", p->conf.name);
-	return NULL;
-}
-
-int ead_pipeline_start(struct ead_pipeline *p, int cpu)
-{
-	int ret;
-
-	if (p->disabled)
-		return 0;
-	ret = pthread_create(&p->thread, NULL, worker, p);
-	if (ret) {
-		disable(p, 0, "worker thread: %s", strerror(ret));
-		return -ret;
-	}
-	p->started = 1;
-	if (cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		ret = pthread_setaffinity_np(p->thread, sizeof(set), &set);
-		if (ret)
-			ead_log(EAD_LOG_WARN, "[pipeline %s] pin to CPU %d: %s",
-				p->conf.name, cpu, strerror(ret));
-	}
-	ead_log(EAD_LOG_INFO, "[pipeline %s] running: %s -> %u stage(s) -> %s (%s %s) -> %u sink(s), batch %u",
-		p->conf.name, p->conf.source, p->conf.n_stages, p->conf.model,
-		edgeai_model_name(p->model) ? edgeai_model_name(p->model) : "",
-		edgeai_model_version(p->model) ? edgeai_model_version(p->model) : "",
-		p->n_sinks, p->conf.batch);
-	return 0;
-}
-
-void ead_pipeline_stop(struct ead_pipeline *p)
-{
-	atomic_store(&p->stop, 1);
-}
-
-void ead_pipeline_join(struct ead_pipeline *p)
-{
-	if (!p->started)
-		return;
-	ead_pipeline_stop(p);
-	pthread_join(p->thread, NULL);
-	p->started = 0;
 }
 
 void ead_pipeline_free(struct ead_pipeline *p)
@@ -591,16 +507,17 @@ void ead_pipeline_free(struct ead_pipeline *p)
 
 	if (!p)
 		return;
-	ead_pipeline_join(p);
 	for (i = 0; i < p->n_sinks; i++)
 		ead_sink_close(p->sinks[i]);
-	if (p->udp)
-		edgeai_udp_close(p->udp);
+	edgeai_udp_close(p->udp);
+	edgeai_ring_close(p->ring);
 	for (i = 0; i < EAD_MAX_STAGES; i++)
 		edgeai_stage_free(p->stages[i]);
 	edgeai_model_ctx_free(p->mctx);
 	edgeai_model_free(p->model);
 	free(p->pkts);
+	free(p->in_rows);
+	free(p->out_rows);
 	free(p->x);
 	free(p->buf_a);
 	free(p->buf_b);
@@ -637,16 +554,614 @@ const struct ead_pipeline_conf *ead_pipeline_conf(const struct ead_pipeline *p)
 	return &p->conf;
 }
 
+const char *ead_pipeline_name(const struct ead_pipeline *p)
+{
+	return p->conf.name;
+}
+
+void ead_pipeline_set_worker(struct ead_pipeline *p, int worker, int cpu)
+{
+	pthread_mutex_lock(&p->lock);
+	p->worker = worker;
+	p->cpu = cpu;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* ---- one batch -------------------------------------------------------- */
+
+static float half_to_float(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+	uint32_t exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
+	float f;
+
+	if (!exp) {
+		/* zero or subnormal: man * 2^-24 */
+		f = ldexpf((float)man, -24);
+		return sign ? -f : f;
+	}
+	if (exp == 31)
+		bits = sign | 0x7f800000 | (man << 13);
+	else
+		bits = sign | ((exp + 112) << 23) | (man << 13);
+	memcpy(&f, &bits, sizeof(f));
+	return f;
+}
+
+/*
+ * @n elements of @dtype at @src (any alignment, host byte order) as
+ * floats at @dst. Returns 0, or -1 for a dtype we do not convert.
+ */
+static int to_f32(float *dst, const void *src, uint32_t dtype, uint32_t n)
+{
+	const unsigned char *s = src;
+	uint32_t i;
+
+#define CONVERT(type) do {					\
+		type v_;					\
+		for (i = 0; i < n; i++) {			\
+			memcpy(&v_, s + i * sizeof(type), sizeof(type)); \
+			dst[i] = (float)v_;			\
+		}						\
+	} while (0)
+	switch (dtype) {
+	case EDGEAI_DTYPE_F32:
+		memcpy(dst, src, (size_t)n * sizeof(float));
+		return 0;
+	case EDGEAI_DTYPE_U8:
+		CONVERT(uint8_t);
+		return 0;
+	case EDGEAI_DTYPE_I8:
+		CONVERT(int8_t);
+		return 0;
+	case EDGEAI_DTYPE_U16:
+		CONVERT(uint16_t);
+		return 0;
+	case EDGEAI_DTYPE_I16:
+		CONVERT(int16_t);
+		return 0;
+	case EDGEAI_DTYPE_U32:
+		CONVERT(uint32_t);
+		return 0;
+	case EDGEAI_DTYPE_I32:
+		CONVERT(int32_t);
+		return 0;
+	case EDGEAI_DTYPE_F64:
+		CONVERT(double);
+		return 0;
+	case EDGEAI_DTYPE_F16: {
+		uint16_t h;
+
+		for (i = 0; i < n; i++) {
+			memcpy(&h, s + 2 * i, 2);
+			dst[i] = half_to_float(h);
+		}
+		return 0;
+	}
+	}
+#undef CONVERT
+	return -1;
+}
+
+static void drop_dim(struct ead_pipeline *p, uint32_t sensor, uint32_t got,
+		     uint64_t *dim_drops)
+{
+	if (!p->logged_dim++)
+		ead_log(EAD_LOG_WARN,
+			"[pipeline %s] sensor %u: %u elements, expected %u: dropped (logged once)",
+			p->conf.name, sensor, got, p->elems);
+	(*dim_drops)++;
+}
+
+/* Datagrams into rows of p->x; returns the row count. */
+static uint32_t gather_udp(struct ead_pipeline *p, uint32_t n,
+			   uint64_t *dtype_drops, uint64_t *dim_drops)
+{
+	uint32_t i, rows = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct edgeai_udp_pkt *k = &p->pkts[i];
+		struct ead_row *m = &p->in_rows[i];
+		struct edgeai_wire_hdr h;
+
+		memcpy(&h, k->hdr, sizeof(h));
+		m->sensor = edgeai_le32(h.sensor_id);
+		m->seq = edgeai_le32(h.seq);
+		m->tag = edgeai_le32(h.tag);
+		m->ts_ns = h.timestamp_ns;
+		m->rx_ns = k->rx_ns;
+		m->flags = 0;
+		if (edgeai_le16(h.count) != p->elems) {
+			drop_dim(p, m->sensor, edgeai_le16(h.count), dim_drops);
+			continue;
+		}
+		if (to_f32(p->x + (size_t)rows * p->elems, k->payload, h.dtype,
+			   p->elems)) {
+			if (!p->logged_dtype++)
+				ead_log(EAD_LOG_WARN,
+					"[pipeline %s] sensor %u: dtype %u dropped (logged once)",
+					p->conf.name, m->sensor, h.dtype);
+			(*dtype_drops)++;
+			continue;
+		}
+		p->keys[rows] = m->sensor;
+		p->ids[rows] = i;
+		rows++;
+	}
+	return rows;
+}
+
+/*
+ * Ring slots [first, first + n) into rows of p->x, read in place. A slot
+ * the producer overwrote while we read it (OVERWRITE rings) is not used:
+ * the module counts it as overwritten. *@taken: slots read intact.
+ */
+static uint32_t gather_ring(struct ead_pipeline *p, uint64_t first,
+			    uint32_t n, uint64_t rx, uint32_t *taken,
+			    uint64_t *dim_drops)
+{
+	uint32_t want = p->elems * p->ring_esize, slot_size, i, j, rows = 0;
+	float *row;
+
+	slot_size = edgeai_ring_get_info(p->ring)->slot_size;
+	*taken = 0;
+	for (i = 0; i < n; i++) {
+		const struct edgeai_slot_hdr *h = edgeai_ring_slot(p->ring,
+								   first + i);
+		struct ead_row *m = &p->in_rows[i];
+		uint32_t len = h->len < slot_size ? h->len : slot_size;
+
+		m->sensor = h->sensor_id;
+		m->seq = h->seq;
+		m->tag = h->tag;
+		m->ts_ns = h->ts_ns;
+		m->rx_ns = rx;
+		m->flags = h->flags;
+		row = p->x + (size_t)rows * p->elems;
+		if (len == want)
+			to_f32(row, edgeai_slot_payload(h), p->ring_dtype,
+			       p->elems);
+		if (p->ring_overwrite && !edgeai_ring_slot_valid(p->ring, first + i))
+			continue;
+		(*taken)++;
+		if (len != want) {
+			drop_dim(p, m->sensor, len / p->ring_esize, dim_drops);
+			continue;
+		}
+		if (p->ring_quant)
+			for (j = 0; j < p->elems; j++)
+				row[j] = p->ring_scale * (row[j] - (float)p->ring_zp);
+		p->keys[rows] = m->sensor;
+		p->ids[rows] = i;
+		rows++;
+	}
+	return rows;
+}
+
+static size_t format_row(struct ead_pipeline *p, char *o, size_t room,
+			 const struct ead_row *m, const float *y,
+			 uint64_t done)
+{
+	uint32_t j;
+	size_t n;
+	int w;
+
+	w = snprintf(o, room,
+		     "{%s,\"model_gen\":%u,\"sensor\":%u,\"seq\":%llu,\"tag\":{\"raw\":%u,"
+		     "\"filtered\":%s,\"class\":%u,\"priority\":%u,\"pipeline\":%u},"
+		     "\"flags\":%u,\"ts_ns\":%llu,\"rx_ns\":%llu,\"done_ns\":%llu,\"y\":[",
+		     p->prefix, p->model_gen, m->sensor, (unsigned long long)m->seq,
+		     m->tag, (m->tag & EDGEAI_TAG_FILTERED) ? "true" : "false",
+		     EDGEAI_TAG_CLASS(m->tag), EDGEAI_TAG_PRIORITY(m->tag),
+		     EDGEAI_TAG_PIPELINE(m->tag), m->flags,
+		     (unsigned long long)m->ts_ns, (unsigned long long)m->rx_ns,
+		     (unsigned long long)done);
+	if (w < 0 || (size_t)w >= room)
+		return 0;
+	n = (size_t)w;
+	for (j = 0; j < p->out_dim; j++) {
+		w = isfinite(y[j]) ?
+			snprintf(o + n, room - n, "%s%.9g", j ? "," : "",
+				 (double)y[j]) :
+			snprintf(o + n, room - n, "%snull", j ? "," : "");
+		if (w < 0 || (size_t)w >= room - n)
+			return 0;
+		n += (size_t)w;
+	}
+	w = snprintf(o + n, room - n, "]}\n");
+	if (w < 0 || (size_t)w >= room - n)
+		return 0;
+	return n + (size_t)w;
+}
+
+/* Results to every sink; returns the results lost (counted once). */
+static uint64_t emit(struct ead_pipeline *p, uint32_t rows, uint64_t done)
+{
+	const char *ver = edgeai_model_version(p->model);
+	struct ead_results r = {
+		.rows = rows, .out_dim = p->out_dim, .meta = p->out_rows,
+		.y = p->y, .model_version = ver ? ver : "",
+		.model_gen = p->model_gen, .pipeline_id = p->id,
+		.done_ns = done,
+	};
+	uint64_t lost = 0;
+	size_t len = 0, n;
+	unsigned int s;
+	uint32_t i;
+	int ret;
+
+	for (i = 0; p->want_text && i < rows; i++) {
+		n = format_row(p, p->out + len, p->out_cap - len,
+			       &p->out_rows[i], p->y + (size_t)i * p->out_dim,
+			       done);
+		len += n;	/* cannot overflow: out_cap is sized for it */
+	}
+	r.text = p->out;
+	r.text_len = len;
+	for (s = 0; s < p->n_sinks; s++) {
+		ret = ead_sink_write(p->sinks[s], &r);
+		if (ret < 0 && !p->logged_sink++)
+			ead_log(EAD_LOG_WARN, "[pipeline %s] sink = %s: %s (logged once)",
+				p->conf.name, p->conf.sinks[s], strerror(-ret));
+		if (ret > 0 && !p->logged_sink++)
+			ead_log(EAD_LOG_WARN, "[pipeline %s] sink = %s: %d result(s) lost, full (logged once)",
+				p->conf.name, p->conf.sinks[s], ret);
+		n = ret < 0 ? rows : (size_t)ret;
+		if (n > lost)
+			lost = n;	/* a result lost anywhere counts once */
+	}
+	return lost;
+}
+
+static void stage_drops(struct ead_pipeline *p, uint64_t *drops)
+{
+	unsigned int i;
+
+	drops[EAD_DROP_STAGE_MISSING] = 0;
+	drops[EAD_DROP_STAGE_KEYS] = 0;
+	drops[EAD_DROP_STAGE_WARMUP] = 0;
+	for (i = 0; i < p->conf.n_stages; i++) {
+		struct edgeai_stage_stats s = { .sz = sizeof(s) };
+
+		if (edgeai_stage_stats(p->stages[i], &s))
+			continue;
+		drops[EAD_DROP_STAGE_MISSING] += s.drop_missing;
+		drops[EAD_DROP_STAGE_KEYS] += s.drop_keys;
+		drops[EAD_DROP_STAGE_WARMUP] += s.drop_warmup;
+	}
+}
+
+static void udp_drops(struct ead_pipeline *p, uint64_t *drops)
+{
+	struct edgeai_udp_stats u = { .sz = sizeof(u) };
+
+	if (edgeai_udp_stats(p->udp, &u))
+		return;
+	drops[EAD_DROP_SHORT_HDR] = u.short_hdr;
+	drops[EAD_DROP_BAD_MAGIC] = u.bad_magic;
+	drops[EAD_DROP_BAD_FIELD] = u.bad_field;
+	drops[EAD_DROP_BAD_LENGTH] = u.bad_length;
+	drops[EAD_DROP_TRUNCATED] = u.truncated;
+	drops[EAD_DROP_UNTAGGED] = u.untagged;
+	drops[EAD_DROP_SOCKET] = u.socket_drops;
+}
+
+/*
+ * The ring's drops since we attached, added to those of rings we were
+ * attached to before (a ring destroyed and created again).
+ */
+static void ring_drops(struct ead_pipeline *p, uint64_t *drops)
+{
+	static const int map[][2] = {
+		{ EDGEAI_DROP_FULL, EAD_DROP_RING_FULL },
+		{ EDGEAI_DROP_OVERWRITTEN, EAD_DROP_RING_OVERWRITTEN },
+		{ EDGEAI_DROP_BUSY, EAD_DROP_RING_BUSY },
+		{ EDGEAI_DROP_TOO_BIG, EAD_DROP_RING_TOO_BIG },
+		{ EDGEAI_DROP_PRODUCER, EAD_DROP_RING_PRODUCER },
+	};
+	struct edgeai_ring_stats rs = { .size = sizeof(rs) };
+	uint64_t now[EDGEAI_DROP_MAX];
+	size_t i;
+
+	if (!p->ring || edgeai_ring_stats(p->ring, &rs))
+		return;
+	for (i = 0; i < EDGEAI_DROP_MAX; i++)
+		now[i] = p->ring_drops[i] + rs.drops[i] - p->ring_base[i];
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		drops[map[i][1]] = now[map[i][0]];
+}
+
+/* The source's counters; @now: only if 100 ms have passed (0: always). */
+static void source_drops(struct ead_pipeline *p, uint64_t *drops,
+			 uint64_t now)
+{
+	if (now && now - p->src_stats_ns < SRC_STATS_NS)
+		return;
+	p->src_stats_ns = now;
+	if (p->kind == SRC_UDP)
+		udp_drops(p, drops);
+	else
+		ring_drops(p, drops);
+}
+
+/* Stages then model, each timed; returns the rows out (y filled). */
+static int compute(struct ead_pipeline *p, uint32_t rows, uint64_t *t,
+		   uint64_t *stage_ns, uint32_t *stage_in, uint32_t *stage_out,
+		   uint64_t *model_ns)
+{
+	const float *cur = p->x;
+	float *next = p->buf_a;
+	unsigned int i;
+	int out = (int)rows;
+
+	for (i = 0; i < p->conf.n_stages && out > 0; i++) {
+		stage_in[i] = (uint32_t)out;
+		out = edgeai_stage_run(p->stages[i], cur, (uint32_t)out, p->keys,
+				       p->ids, next);
+		if (out < 0)
+			out = 0;
+		stage_out[i] = (uint32_t)out;
+		stage_ns[i] = now_ns() - *t;
+		*t += stage_ns[i];
+		cur = next;
+		next = next == p->buf_a ? p->buf_b : p->buf_a;
+	}
+	if (out > 0 && edgeai_model_run(p->mctx, cur, (uint32_t)out, p->y))
+		out = 0;
+	*model_ns = now_ns() - *t;
+	*t += *model_ns;
+	return out;
+}
+
+/* One batch of @n taken samples with @rows rows gathered. */
+static void process(struct ead_pipeline *p, uint32_t n, uint32_t rows,
+		    uint64_t t, uint64_t dtype, uint64_t dim)
+{
+	uint64_t stage_ns[EAD_MAX_STAGES] = { 0 }, model_ns = 0, sink_ns = 0;
+	uint32_t stage_in[EAD_MAX_STAGES] = { 0 };
+	uint32_t stage_out[EAD_MAX_STAGES] = { 0 };
+	uint64_t lost = 0, done = t, real, d;
+	unsigned int i;
+	uint32_t r;
+	int out = 0;
+
+	if (rows)
+		out = compute(p, rows, &t, stage_ns, stage_in, stage_out,
+			      &model_ns);
+	done = t;
+	for (r = 0; out > 0 && r < (uint32_t)out; r++)
+		p->out_rows[r] = p->in_rows[p->ids[r]];
+	if (out > 0) {
+		lost = emit(p, (uint32_t)out, done);
+		sink_ns = now_ns() - t;
+		t += sink_ns;
+	}
+	real = p->kind == SRC_UDP ? clock_ns(CLOCK_REALTIME) : 0;
+
+	pthread_mutex_lock(&p->lock);
+	p->stats.samples_in += n;
+	p->stats.samples_out += out > 0 ? (uint64_t)out - lost : 0;
+	p->stats.batches++;
+	ead_hist_add(&p->stats.batch, n, 1);
+	p->stats.drops[EAD_DROP_DTYPE] += dtype;
+	p->stats.drops[EAD_DROP_DIM] += dim;
+	p->stats.drops[EAD_DROP_SINK] += lost;
+	for (i = 0; rows && i < p->conf.n_stages; i++) {
+		p->stats.stage_in[i] += stage_in[i];
+		p->stats.stage_out[i] += stage_out[i];
+		ead_hist_add(&p->stats.stage[i], stage_ns[i], stage_in[i]);
+	}
+	if (out > 0) {
+		ead_hist_add(&p->stats.model, model_ns, (uint64_t)out);
+		ead_hist_add(&p->stats.sink, sink_ns, (uint64_t)out);
+	}
+	for (r = 0; out > 0 && r < (uint32_t)out; r++) {
+		const struct ead_row *m = &p->out_rows[r];
+		/* ring slots: CLOCK_MONOTONIC; datagrams: the sender's
+		 * wall clock, meaningful when it is synchronised with ours */
+		uint64_t now = p->kind == SRC_UDP ? real : done;
+
+		ead_hist_add(&p->stats.latency,
+			     done > m->rx_ns ? done - m->rx_ns : 0, 1);
+		d = now - m->ts_ns;
+		if (m->ts_ns && m->ts_ns <= now && d < E2E_MAX_NS)
+			ead_hist_add(&p->stats.e2e, d, 1);
+		else
+			p->stats.e2e_skipped++;
+	}
+	stage_drops(p, p->stats.drops);
+	source_drops(p, p->stats.drops, t);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int step_udp(struct ead_pipeline *p, int timeout_ms)
+{
+	uint64_t dtype = 0, dim = 0;
+	uint32_t rows;
+	int n;
+
+	n = edgeai_udp_recv(p->udp, p->pkts, p->conf.batch, timeout_ms);
+	if (n <= 0)
+		return n;
+	rows = gather_udp(p, (uint32_t)n, &dtype, &dim);
+	process(p, (uint32_t)n, rows, now_ns(), dtype, dim);
+	edgeai_udp_release(p->udp, p->pkts, (uint32_t)n);
+	return n;
+}
+
+/* The ring was destroyed and is drained: let go, wait for a new one. */
+static void ring_lost(struct ead_pipeline *p)
+{
+	struct edgeai_ring_stats rs = { .size = sizeof(rs) };
+	size_t i;
+
+	pthread_mutex_lock(&p->lock);
+	ring_drops(p, p->stats.drops);
+	if (!edgeai_ring_stats(p->ring, &rs))
+		for (i = 0; i < EDGEAI_DROP_MAX; i++)
+			p->ring_drops[i] += rs.drops[i] - p->ring_base[i];
+	edgeai_ring_close(p->ring);
+	p->ring = NULL;
+	p->ring_waiting = 0;
+	pthread_mutex_unlock(&p->lock);
+	p->ring_retry_ns = now_ns() + REATTACH_NS;
+	ead_log(EAD_LOG_WARN, "[pipeline %s] ring %s was destroyed; waiting for it to come back",
+		p->conf.name, p->ring_name);
+	p->logged_src = 1;
+}
+
+static int step_ring(struct ead_pipeline *p)
+{
+	uint64_t dim = 0, first, t;
+	uint32_t n, rows, taken;
+
+	if (!p->ring)
+		return 0;
+	n = edgeai_ring_peek(p->ring, p->conf.batch, &first);
+	if (!n) {
+		if (edgeai_ring_dead(p->ring))
+			ring_lost(p);
+		return 0;
+	}
+	t = now_ns();
+	rows = gather_ring(p, first, n, t, &taken, &dim);
+	process(p, taken, rows, t, 0, dim);
+	edgeai_ring_release(p->ring, n);
+	return (int)n;
+}
+
+int ead_pipeline_step(struct ead_pipeline *p, int timeout_ms)
+{
+	if (p->disabled)
+		return 0;
+	if (p->kind == SRC_UDP)
+		return step_udp(p, timeout_ms);
+	return step_ring(p);
+}
+
+uint32_t ead_pipeline_batch(const struct ead_pipeline *p)
+{
+	return p->conf.batch;
+}
+
+int ead_pipeline_blocking(const struct ead_pipeline *p)
+{
+	return !p->disabled && p->kind == SRC_UDP;
+}
+
+int ead_pipeline_can_arm(const struct ead_pipeline *p)
+{
+	return !p->disabled && (p->kind == SRC_UDP || p->ring);
+}
+
+int ead_pipeline_arm(struct ead_pipeline *p, struct io_uring *ring,
+		     uint64_t ud)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe) {
+		io_uring_submit(ring);
+		sqe = io_uring_get_sqe(ring);
+		if (!sqe)
+			return -EBUSY;
+	}
+	if (p->kind == SRC_UDP) {
+		io_uring_prep_poll_multishot(sqe, edgeai_udp_fd(p->udp), POLLIN);
+	} else if (p->ring_uring) {
+		edgeai_prep_ring_wait(sqe, p->ring, 1, WAIT_NS);
+		p->ring_waiting = 1;
+	} else {
+		io_uring_prep_poll_add(sqe, edgeai_ring_fd(p->ring), POLLIN);
+	}
+	io_uring_sqe_set_data64(sqe, ud);
+	return 0;
+}
+
+int ead_pipeline_woken(struct ead_pipeline *p, int res, int more)
+{
+	if (p->kind == SRC_RING && !more)
+		p->ring_waiting = 0;
+	if (res >= 0)
+		return 1;
+	if (res == -ETIME || res == -ECANCELED)
+		return 0;
+	if (!p->logged_src++)
+		ead_log(EAD_LOG_WARN, "[pipeline %s] waiting on the source: %s (logged once)",
+			p->conf.name, strerror(-res));
+	/* look anyway: a dead ring is noticed and let go of by the step */
+	return 1;
+}
+
+void ead_pipeline_cancel_wait(struct ead_pipeline *p)
+{
+	if (p->kind == SRC_RING && p->ring && p->ring_waiting)
+		ioctl(edgeai_ring_fd(p->ring), EDGEAI_IOC_WAIT_CANCEL);
+}
+
+void ead_pipeline_idle(struct ead_pipeline *p)
+{
+	char why[256];
+	uint64_t now = now_ns();
+
+	if (p->disabled)
+		return;
+	if (p->kind == SRC_RING && !p->ring && now >= p->ring_retry_ns) {
+		p->ring_retry_ns = now + REATTACH_NS;
+		if (!ring_attach(p, p->elems, why, sizeof(why))) {
+			ead_log(EAD_LOG_INFO, "[pipeline %s] ring %s is back",
+				p->conf.name, p->ring_name);
+		} else if (!p->logged_src++) {
+			ead_log(EAD_LOG_WARN, "[pipeline %s] ring %s: %s (logged once)",
+				p->conf.name, p->ring_name, why);
+		}
+	}
+	pthread_mutex_lock(&p->lock);
+	source_drops(p, p->stats.drops, now);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void ead_pipeline_drain(struct ead_pipeline *p)
+{
+	int i;
+
+	if (p->disabled)
+		return;
+	for (i = 0; i < DRAIN_ROUNDS && ead_pipeline_step(p, 0) > 0; i++)
+		;
+	pthread_mutex_lock(&p->lock);
+	source_drops(p, p->stats.drops, 0);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* ---- stats ------------------------------------------------------------ */
+
+static const char *state_of(const struct ead_pipeline *p)
+{
+	if (p->disabled)
+		return "disabled";
+	if (p->kind == SRC_RING && !p->ring)
+		return "waiting";
+	return p->worker >= 0 ? "running" : "stopped";
+}
+
 void ead_pipeline_stats_json(struct ead_pipeline *p, FILE *f)
 {
 	const char *ver = p->model ? edgeai_model_version(p->model) : NULL;
-	struct ead_stats s;
-	int i;
+	struct ead_stats *s = malloc(sizeof(*s));
+	const char *state;
+	char spec[512];
+	int worker, cpu;
+	unsigned int i;
 
+	if (!s)
+		return;
 	pthread_mutex_lock(&p->lock);
-	s = p->stats;
+	*s = p->stats;
+	state = state_of(p);
+	worker = p->worker;
+	cpu = p->cpu;
 	pthread_mutex_unlock(&p->lock);
-	fputs("{\"name\":", f);
+	fprintf(f, "{\"name\":");
 	ead_json_str(f, p->conf.name);
 	fputs(",\"source\":", f);
 	ead_json_str(f, p->conf.source);
@@ -657,25 +1172,46 @@ void ead_pipeline_stats_json(struct ead_pipeline *p, FILE *f)
 		ead_json_str(f, ver);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"state\":\"%s\",\"error\":",
-		p->disabled ? "disabled" : "running");
+	fprintf(f, ",\"model_gen\":%u,\"state\":\"%s\",\"error\":", p->model_gen,
+		state);
 	if (p->disabled)
 		ead_json_str(f, p->error);
 	else
 		fputs("null", f);
+	fprintf(f, ",\"worker\":%d,\"cpu\":%d", worker, cpu);
 	fprintf(f, ",\"samples_in\":%llu,\"samples_out\":%llu,\"drops\":{",
-		(unsigned long long)s.samples_in,
-		(unsigned long long)s.samples_out);
+		(unsigned long long)s->samples_in,
+		(unsigned long long)s->samples_out);
 	for (i = 0; i < EAD_DROP_COUNT; i++)
 		fprintf(f, "%s\"%s\":%llu", i ? "," : "", ead_drop_name(i),
-			(unsigned long long)s.drops[i]);
-	fprintf(f, "},\"batches\":%llu,\"latency_ns\":{\"p50\":%llu,\"p90\":%llu,"
-		"\"p99\":%llu,\"p999\":%llu,\"max\":%llu,\"count\":%llu}}",
-		(unsigned long long)s.batches,
-		(unsigned long long)ead_hist_quantile(&s, 0.50),
-		(unsigned long long)ead_hist_quantile(&s, 0.90),
-		(unsigned long long)ead_hist_quantile(&s, 0.99),
-		(unsigned long long)ead_hist_quantile(&s, 0.999),
-		(unsigned long long)s.lat_max,
-		(unsigned long long)s.lat_count);
+			(unsigned long long)s->drops[i]);
+	fprintf(f, "},\"batches\":%llu,\"batch_size\":",
+		(unsigned long long)s->batches);
+	ead_hist_json(f, &s->batch);
+	fputs(",\"latency_ns\":", f);
+	ead_hist_json(f, &s->latency);
+	fputs(",\"e2e_latency_ns\":", f);
+	ead_hist_json(f, &s->e2e);
+	fprintf(f, ",\"e2e_skipped\":%llu,\"stages\":[",
+		(unsigned long long)s->e2e_skipped);
+	for (i = 0; i < p->conf.n_stages; i++) {
+		fputs(i ? ",{\"stage\":" : "{\"stage\":", f);
+		if (p->stages[i] &&
+		    edgeai_stage_spec(p->stages[i], spec, sizeof(spec)) <
+		    (int)sizeof(spec))
+			ead_json_str(f, spec);
+		else
+			ead_json_str(f, p->conf.stages[i]);
+		fprintf(f, ",\"rows_in\":%llu,\"rows_out\":%llu,\"latency_ns\":",
+			(unsigned long long)s->stage_in[i],
+			(unsigned long long)s->stage_out[i]);
+		ead_hist_json(f, &s->stage[i]);
+		fputc('}', f);
+	}
+	fputs("],\"model_latency_ns\":", f);
+	ead_hist_json(f, &s->model);
+	fputs(",\"sink_latency_ns\":", f);
+	ead_hist_json(f, &s->sink);
+	fputc('}', f);
+	free(s);
 }

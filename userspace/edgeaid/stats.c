@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pipeline statistics: drop reasons, the log2 latency histogram and its
- * quantiles, and the stats file (docs/edgeaid.md, "Stats file"), written
+ * Pipeline statistics: drop reasons, log2 histograms (latency, batch
+ * sizes) and their quantiles, and the stats file (docs/edgeaid.md, "Stats file"), written
  * to PATH.tmp and renamed over PATH so that readers never see half of it.
  */
 #include <errno.h>
@@ -26,6 +26,11 @@ static const char *const drop_names[EAD_DROP_COUNT] = {
 	[EAD_DROP_STAGE_KEYS] = "stage_keys",
 	[EAD_DROP_STAGE_WARMUP] = "stage_warmup",
 	[EAD_DROP_SINK] = "sink",
+	[EAD_DROP_RING_FULL] = "ring_full",
+	[EAD_DROP_RING_OVERWRITTEN] = "ring_overwritten",
+	[EAD_DROP_RING_BUSY] = "ring_busy",
+	[EAD_DROP_RING_TOO_BIG] = "ring_too_big",
+	[EAD_DROP_RING_PRODUCER] = "ring_producer",
 };
 
 const char *ead_drop_name(enum ead_drop d)
@@ -40,34 +45,50 @@ static unsigned int bucket_of(uint64_t ns)
 	return b < EAD_HIST_BUCKETS ? b : EAD_HIST_BUCKETS - 1;
 }
 
-void ead_hist_add(struct ead_stats *s, uint64_t ns)
+void ead_hist_add(struct ead_hist *h, uint64_t v, uint64_t n)
 {
-	s->hist[bucket_of(ns)]++;
-	s->lat_count++;
-	if (ns > s->lat_max)
-		s->lat_max = ns;
+	if (!n)
+		return;
+	h->b[bucket_of(v)] += n;
+	h->count += n;
+	h->sum += v * n;
+	if (v > h->max)
+		h->max = v;
 }
 
-uint64_t ead_hist_quantile(const struct ead_stats *s, double q)
+uint64_t ead_hist_quantile(const struct ead_hist *h, double q)
 {
 	uint64_t want, seen = 0, upper;
 	unsigned int i;
 
-	if (!s->lat_count)
+	if (!h->count)
 		return 0;
-	want = (uint64_t)(q * (double)s->lat_count);
+	want = (uint64_t)(q * (double)h->count);
 	if (want < 1)
 		want = 1;
 	for (i = 0; i < EAD_HIST_BUCKETS; i++) {
-		seen += s->hist[i];
+		seen += h->b[i];
 		if (seen >= want)
 			break;
 	}
 	if (i >= EAD_HIST_BUCKETS)
-		return s->lat_max;
+		return h->max;
 	/* bucket i holds [2^(i-1), 2^i): report its upper bound 2^i - 1 */
-	upper = i ? (i >= 64 ? UINT64_MAX : (1ULL << i) - 1) : 0;
-	return upper < s->lat_max ? upper : s->lat_max;
+	upper = i ? (1ULL << i) - 1 : 0;
+	return upper < h->max ? upper : h->max;
+}
+
+void ead_hist_json(FILE *f, const struct ead_hist *h)
+{
+	fprintf(f, "{\"p50\":%llu,\"p90\":%llu,\"p99\":%llu,\"p999\":%llu,"
+		"\"max\":%llu,\"mean\":%llu,\"count\":%llu}",
+		(unsigned long long)ead_hist_quantile(h, 0.50),
+		(unsigned long long)ead_hist_quantile(h, 0.90),
+		(unsigned long long)ead_hist_quantile(h, 0.99),
+		(unsigned long long)ead_hist_quantile(h, 0.999),
+		(unsigned long long)h->max,
+		(unsigned long long)(h->count ? h->sum / h->count : 0),
+		(unsigned long long)h->count);
 }
 
 void ead_json_str(FILE *f, const char *s)
@@ -102,7 +123,8 @@ static int mkdir_parent(const char *path)
 }
 
 int ead_stats_write(const char *path, long long started,
-		    struct ead_pipeline *const *pipes, unsigned int n)
+		    unsigned int workers, struct ead_pipeline *const *pipes,
+		    unsigned int n)
 {
 	char tmp[EAD_PATH_MAX + 8];
 	unsigned int i;
@@ -116,8 +138,8 @@ int ead_stats_write(const char *path, long long started,
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	fprintf(f, "{\"pid\":%d,\"started\":%lld,\"pipelines\":[",
-		(int)getpid(), started);
+	fprintf(f, "{\"pid\":%d,\"started\":%lld,\"workers\":%u,\"pipelines\":[",
+		(int)getpid(), started, workers);
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputc(',', f);
