@@ -78,7 +78,8 @@ def cmd_check(a):
     for r in rows:
         if r["model"] != "testnet" or r["model_version"] != a.version:
             fail("model name/version %s %s" % (r["model"], r["model_version"]))
-        if r["tag"]["raw"] != 0 or r["ts_ns"] <= 0 or r["rx_ns"] <= 0:
+        tag_ok = r["tag"]["filtered"] if a.tagged else r["tag"]["raw"] == 0
+        if not tag_ok or r["ts_ns"] <= 0 or r["rx_ns"] <= 0:
             fail("bad tag or timestamps: %s" % r)
     print("ok: %d results, max abs error %.3g" % (len(rows), err))
 
@@ -94,6 +95,8 @@ def main():
     c.add_argument("--sensor", type=int, required=True)
     c.add_argument("--count", type=int, required=True)
     c.add_argument("--pipeline", default="p1")
+    c.add_argument("--tagged", action="store_true",
+                   help="results must carry the BPF filter's tag (else tag 0)")
     c.add_argument("--any-seq", action="store_true",
                    help="distinct seqs, not necessarily 0..C-1")
     for p in (w, c):
