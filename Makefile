@@ -80,7 +80,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/man/man3 \
 		$(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 $(O)/edgeaictl $(O)/edgeai-sensorgen $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(O)/edgeaictl $(O)/edgeai-sensorgen $(O)/edgeai-results \
+		$(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 $(O)/edgeaid $(DESTDIR)$(PREFIX)/sbin/
 	cp -P $(O)/lib/libedgeai.so* $(O)/lib/libedgeai.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 include/edgeai/*.h $(DESTDIR)$(PREFIX)/include/edgeai/
