@@ -99,6 +99,8 @@ struct ead_pipeline {
 
 	int logged_dtype, logged_dim, logged_sink, logged_src;
 	uint64_t src_stats_ns;	/* last source counters (a syscall) */
+	uint64_t stage_logged_ns;	/* last stage-drop warning */
+	uint64_t stage_logged[3];	/* missing, keys: counts then */
 
 	pthread_mutex_t lock;	/* guards stats and state */
 	struct ead_stats stats;
@@ -813,6 +815,28 @@ static uint64_t emit(struct ead_pipeline *p, uint32_t rows, uint64_t done)
 	return lost;
 }
 
+#define STAGE_LOG_NS	(60ull * 1000000000ull)
+
+/* Rows the stages dropped for bad data: a warning at most once a minute. */
+static void stage_warn(struct ead_pipeline *p, const uint64_t *drops,
+		       uint64_t now)
+{
+	uint64_t missing = drops[EAD_DROP_STAGE_MISSING];
+	uint64_t keys = drops[EAD_DROP_STAGE_KEYS];
+
+	if ((missing == p->stage_logged[0] && keys == p->stage_logged[1]) ||
+	    (p->stage_logged_ns && now - p->stage_logged_ns < STAGE_LOG_NS))
+		return;
+	ead_log(EAD_LOG_WARN,
+		"[pipeline %s] stages dropped %llu row(s) with NaN/Inf values (stage_missing) and %llu from too many sensors (stage_keys) since the last report (at most one a minute)",
+		p->conf.name,
+		(unsigned long long)(missing - p->stage_logged[0]),
+		(unsigned long long)(keys - p->stage_logged[1]));
+	p->stage_logged[0] = missing;
+	p->stage_logged[1] = keys;
+	p->stage_logged_ns = now;
+}
+
 static void stage_drops(struct ead_pipeline *p, uint64_t *drops)
 {
 	unsigned int i;
@@ -972,6 +996,7 @@ static void process(struct ead_pipeline *p, uint32_t n, uint32_t rows,
 	stage_drops(p, p->stats.drops);
 	source_drops(p, p->stats.drops, t);
 	pthread_mutex_unlock(&p->lock);
+	stage_warn(p, p->stats.drops, t);
 }
 
 static int step_udp(struct ead_pipeline *p, int timeout_ms)
