@@ -73,7 +73,7 @@ struct kernel_snap {
 	int nrings, cap;
 };
 
-#define MAX_REASONS 16
+#define MAX_REASONS 32
 struct pipe_snap {
 	char name[64], source[128], model[128], model_version[32], state[16];
 	char error[256];
@@ -81,8 +81,9 @@ struct pipe_snap {
 	int ndrops;
 	char drop_key[MAX_REASONS][32];
 	uint64_t drop_val[MAX_REASONS];
-	/* p50 p90 p99 p999 max count, ns */
+	/* p50 p90 p99 p999 max count, ns: from the source, end to end */
 	uint64_t lat[6];
+	uint64_t e2e[6];
 };
 
 static const char *const lat_keys[6] = {
@@ -325,6 +326,10 @@ static void pipe_parse(struct json_object *o, struct pipe_snap *p)
 	json_object_object_get_ex(o, "latency_ns", &lat);
 	for (i = 0; i < 6; i++)
 		p->lat[i] = ju64(lat, lat_keys[i]);
+	lat = NULL;
+	json_object_object_get_ex(o, "e2e_latency_ns", &lat);
+	for (i = 0; i < 6; i++)
+		p->e2e[i] = ju64(lat, lat_keys[i]);
 }
 
 static void runtime_read(struct runtime_snap *r)
@@ -672,6 +677,15 @@ static void print_runtime(const struct runtime_snap *r)
 			cell_ns(lat_keys[j], 8, p->lat[j]);
 		cell_u64("count", 0, p->lat[5]);
 		grp_end();
+		grp_begin("e2e_latency_ns");
+		for (j = 0; j < 5; j++)
+			cell_ns(lat_keys[j], 0, p->e2e[j]);
+		cell_u64("count", 0, p->e2e[5]);
+		grp_end();
+		if (!json_output && p->e2e[5])
+			printf("  end to end from the sample's timestamp: p50 %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us\n",
+			       p->e2e[0] / 1e3, p->e2e[2] / 1e3, p->e2e[3] / 1e3,
+			       p->e2e[4] / 1e3);
 		grp_begin("drops");
 		for (j = 0; j < p->ndrops; j++) {
 			cell_u64(p->drop_key[j], 0, p->drop_val[j]);
@@ -922,6 +936,13 @@ static void prom_runtime(const struct runtime_snap *r)
 	for (i = 0; i < r->npipes; i++)
 		prom_sample("edgeai_pipeline_latency_count", r->pipes[i].lat[5],
 			    "pipeline", r->pipes[i].name, NULL, NULL);
+	prom_head("edgeai_pipeline_e2e_latency_seconds", "gauge",
+		  "End-to-end latency quantiles from the sample's timestamp (quantile 1: the maximum).");
+	for (i = 0; i < r->npipes; i++)
+		for (j = 0; j < 5; j++)
+			prom_sample("edgeai_pipeline_e2e_latency_seconds",
+				    r->pipes[i].e2e[j] / 1e9, "pipeline",
+				    r->pipes[i].name, "quantile", q[j]);
 }
 
 static int print_prometheus(const struct snap *s)
