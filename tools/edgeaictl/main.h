@@ -58,6 +58,10 @@ int do_bpf(int argc, char **argv);
 int do_monitor(int argc, char **argv);
 int do_stats_obj(int argc, char **argv);
 int do_top(int argc, char **argv);
+int do_model(int argc, char **argv);
+int do_pipeline(int argc, char **argv);
+/* stats.c: the runtime part of the stats view, one pipeline or all. */
+int pipelines_print(const char *only);
 
 /*
  * Send SIGINT and SIGTERM to @handler, but only while waiting in ppoll()

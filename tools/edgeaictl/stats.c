@@ -1441,3 +1441,30 @@ int do_top(int argc, char **argv)
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 	return ret;
 }
+
+/* edgeaictl pipeline list|show: the runtime part of the stats view. */
+int pipelines_print(const char *only)
+{
+	struct runtime_snap r;
+	int i, ret;
+
+	memset(&r, 0, sizeof(r));
+	runtime_read(&r);
+	if (only && r.running) {
+		for (i = 0; i < r.npipes; i++)
+			if (!strcmp(r.pipes[i].name, only))
+				break;
+		if (i == r.npipes) {
+			free(r.pipes);
+			return error_out(EXIT_FAIL, "no pipeline '%s' in %s", only,
+					 r.path);
+		}
+		r.pipes[0] = r.pipes[i];
+		r.npipes = 1;
+	}
+	out_begin();
+	print_runtime(&r);
+	ret = out_end();
+	free(r.pipes);
+	return ret ? EXIT_FAIL : EXIT_OK;
+}

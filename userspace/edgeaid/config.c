@@ -233,9 +233,16 @@ static int global_key(struct parse_state *st, const char *k, const char *v)
 			cfg_error(st, st->line, "[global] stats = %s: bad path", v);
 		else
 			snprintf(cfg->stats_path, sizeof(cfg->stats_path), "%s", v);
+	} else if (!strcmp(k, "control")) {
+		if (!*v || strlen(v) >= 108)
+			cfg_error(st, st->line,
+				  "[global] control = %s: empty or longer than 107 bytes (a Unix socket path, or none)",
+				  v);
+		else
+			snprintf(cfg->control_path, sizeof(cfg->control_path), "%s", v);
 	} else {
 		cfg_error(st, st->line,
-			  "[global] unknown key '%s' (workers, pin, log_level, stats)",
+			  "[global] unknown key '%s' (workers, pin, log_level, stats, control)",
 			  k);
 	}
 	return 1;
@@ -386,6 +393,8 @@ int ead_config_load(const char *path, struct ead_config *cfg)
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	snprintf(cfg->stats_path, sizeof(cfg->stats_path), "%s",
 		 EAD_DEFAULT_STATS);
+	snprintf(cfg->control_path, sizeof(cfg->control_path), "%s",
+		 EAD_DEFAULT_CONTROL);
 	cfg->log_level = EAD_LOG_INFO;
 	cfg->pipes = calloc(EAD_MAX_PIPELINES, sizeof(*cfg->pipes));
 	if (!cfg->pipes)

@@ -43,6 +43,8 @@ struct daemon {
 	struct ead_pipeline *pipes[EAD_MAX_PIPELINES];
 	unsigned int n_pipes;
 	struct ead_workers *workers;
+	int control_fd;
+	char control_path[EAD_PATH_MAX];
 	long long started;
 	int stats_failed;
 };
@@ -134,6 +136,45 @@ static int arm_signal_read(struct io_uring *ring, int sfd,
 	io_uring_prep_read(sqe, sfd, si, sizeof(*si), 0);
 	io_uring_sqe_set_data64(sqe, edgeaid_ud(EDGEAID_OP_SIGNAL, 0));
 	return io_uring_submit(ring) < 0 ? -EIO : 0;
+}
+
+static int arm_accept(struct io_uring *ring, int fd)
+{
+	struct io_uring_sqe *sqe;
+
+	if (fd < 0)
+		return 0;
+	sqe = io_uring_get_sqe(ring);
+	if (!sqe)
+		return -EBUSY;
+	io_uring_prep_accept(sqe, fd, NULL, NULL, SOCK_CLOEXEC);
+	io_uring_sqe_set_data64(sqe, edgeaid_ud(EDGEAID_OP_CONTROL, 0));
+	return io_uring_submit(ring) < 0 ? -EIO : 0;
+}
+
+static void control_open(struct daemon *d)
+{
+	d->control_fd = -1;
+	if (!d->cfg.control_path[0] || !strcmp(d->cfg.control_path, "none"))
+		return;
+	d->control_fd = ead_control_open(d->cfg.control_path);
+	if (d->control_fd < 0) {
+		ead_log(EAD_LOG_WARN, "control socket %s: %s: edgeaictl pipeline reload will not reach this daemon",
+			d->cfg.control_path, strerror(-d->control_fd));
+		return;
+	}
+	snprintf(d->control_path, sizeof(d->control_path), "%s",
+		 d->cfg.control_path);
+	ead_log(EAD_LOG_INFO, "control socket %s", d->control_path);
+}
+
+static void control_close(struct daemon *d)
+{
+	if (d->control_fd < 0)
+		return;
+	close(d->control_fd);
+	unlink(d->control_path);
+	d->control_fd = -1;
 }
 
 static int arm_timer(struct io_uring *ring, struct __kernel_timespec *ts)
@@ -284,6 +325,16 @@ static void write_stats(struct daemon *d)
 		d->stats_failed = 0;
 }
 
+/* Once a second: retired models are freed, changed model files swapped. */
+static void tick(struct daemon *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_pipes; i++)
+		if (d->pipes[i])
+			ead_pipeline_tick(d->pipes[i]);
+}
+
 /* Returns 1 to keep running, 0 to stop. */
 static int handle_signal(struct daemon *d, const struct signalfd_siginfo *si)
 {
@@ -315,8 +366,16 @@ static int handle_cqe(struct daemon *d, struct io_uring *ring,
 		*running = handle_signal(d, si);
 		return *running ? arm_signal_read(ring, sfd, si) : 0;
 	case EDGEAID_OP_TIMER:
+		tick(d);
 		write_stats(d);
 		return arm_timer(ring, ts);
+	case EDGEAID_OP_CONTROL:
+		if (cqe->res >= 0)
+			ead_control_serve(cqe->res, d->pipes, d->n_pipes);
+		else if (cqe->res != -EINTR && cqe->res != -ECONNABORTED)
+			ead_log(EAD_LOG_WARN, "control socket: accept: %s",
+				strerror(-cqe->res));
+		return arm_accept(ring, d->control_fd);
 	case EDGEAID_OP_SOURCE:	/* the workers' rings only */
 		break;
 	}
@@ -333,6 +392,8 @@ static int run_loop(struct daemon *d, struct io_uring *ring, int sfd)
 	ret = arm_signal_read(ring, sfd, &si);
 	if (!ret)
 		ret = arm_timer(ring, &ts);
+	if (!ret)
+		ret = arm_accept(ring, d->control_fd);
 	if (!ret && verbose)
 		ead_log(EAD_LOG_DEBUG, "event loop ready");
 	while (!ret && running) {
@@ -380,6 +441,7 @@ static int start(struct daemon *d)
 	if (load_config(d->cfg_path, &d->cfg))
 		return -EINVAL;
 	apply_globals(&d->cfg);
+	control_open(d);
 	d->started = (long long)time(NULL);
 	for (i = 0; i < d->cfg.n_pipes; i++)
 		if (new_pipeline(d, &d->cfg.pipes[i], i))
@@ -419,6 +481,7 @@ static int serve(struct daemon *d)
 		write_stats(d);	/* the final counts */
 	free_pipelines(d, 0);
 	ead_sink_cleanup();
+	control_close(d);
 	ead_config_free(&d->cfg);
 	io_uring_queue_exit(&ring);
 out_sfd:
@@ -444,7 +507,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d = { .cfg_path = EAD_DEFAULT_CONFIG };
+	struct daemon d = { .cfg_path = EAD_DEFAULT_CONFIG, .control_fd = -1 };
 	int c, check = 0, foreground = 0;
 
 	while ((c = getopt_long(argc, argv, "c:fd:vVh", opts, NULL)) != -1) {

@@ -8,6 +8,7 @@
  *   worker.c    worker threads, one io_uring each, serving pipelines
  *   sink.c      result sinks (JSON lines, UDP/Unix datagrams, result ring)
  *   stats.c     counters, latency histograms, the stats JSON file
+ *   control.c   the control socket (edgeaictl pipeline reload)
  *   edgeaid.c   options, logging, the signal/timer loop, reload
  */
 #ifndef EDGEAID_H
@@ -65,6 +66,7 @@ struct ead_config {
 	int pin;
 	int log_level;
 	char stats_path[EAD_PATH_MAX];
+	char control_path[EAD_PATH_MAX];	/* "" or "none": no socket */
 	struct ead_pipeline_conf *pipes;
 	unsigned int n_pipes;
 	unsigned int errors;		/* config errors found (logged) */
@@ -229,8 +231,32 @@ void ead_pipeline_idle(struct ead_pipeline *p);
 /* Process what the source holds now, then flush the sinks. */
 void ead_pipeline_drain(struct ead_pipeline *p);
 
+/*
+ * Hot swap (main thread): load @path (NULL: the running model's file)
+ * and check that it fits (same input and output dimensions); the worker
+ * switches to it between two batches, so that no sample is lost or
+ * processed twice and each result names the generation that computed
+ * it. Returns 0 and the new generation, or -errno with @err: the running
+ * model stays.
+ */
+int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
+			    uint32_t *gen, char *err, size_t errlen);
+/* Main thread, once a second: free retired models; swap in a changed file. */
+void ead_pipeline_tick(struct ead_pipeline *p);
+
 /* Append the pipeline's JSON object to @f. */
 void ead_pipeline_stats_json(struct ead_pipeline *p, FILE *f);
+
+/*
+ * The control socket (docs/edgeaid.md, "Control socket"): a Unix
+ * SOCK_SEQPACKET socket; one JSON request and one JSON reply per
+ * connection. ead_control_open() returns the listening fd or -errno.
+ */
+#define EAD_DEFAULT_CONTROL	"/run/edgeaid/control.sock"
+int ead_control_open(const char *path);
+/* Serve one accepted connection @fd (closes it). */
+void ead_control_serve(int fd, struct ead_pipeline *const *pipes,
+		       unsigned int n);
 
 /* Workers */
 struct ead_workers;

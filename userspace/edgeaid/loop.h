@@ -13,6 +13,7 @@ enum edgeaid_op {
 	EDGEAID_OP_SIGNAL = 1,
 	EDGEAID_OP_TIMER,	/* the once-a-second stats tick */
 	EDGEAID_OP_SOURCE,	/* a worker: pipeline (id) may have input */
+	EDGEAID_OP_CONTROL,	/* a connection on the control socket */
 };
 
 #define EDGEAID_UD_OP_SHIFT	56

@@ -29,6 +29,7 @@
 #include <math.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -53,6 +54,14 @@
 
 enum src_kind { SRC_UDP, SRC_RING };
 
+struct model_swap {
+	struct edgeai_model *model;
+	struct edgeai_model_ctx *mctx;
+	uint32_t gen;
+	char prefix[512];
+	char version[64];
+};
+
 struct ead_pipeline {
 	struct ead_pipeline_conf conf;
 	char cfg_path[EAD_PATH_MAX];
@@ -62,9 +71,21 @@ struct ead_pipeline {
 	int worker, cpu;
 
 	struct edgeai_model *model;
-	struct stat model_st;	/* the file when loaded */
 	struct edgeai_model_ctx *mctx;
 	uint32_t model_gen;
+	/*
+	 * Hot swap: the main thread loads and checks the next model into a
+	 * struct model_swap and publishes it in @next; the worker takes it
+	 * between two batches and hands the old model back through
+	 * @retired, which the main thread frees. Every result names the
+	 * generation that computed it.
+	 */
+	_Atomic(struct model_swap *) next;
+	_Atomic(struct model_swap *) retired;
+	char model_path[EAD_PATH_MAX];	/* of the running (or next) model */
+	struct stat model_st;		/* that file when last loaded */
+	uint32_t gen_counter;		/* generations handed out */
+	char model_version[64];		/* for the stats file (under lock) */
 	struct edgeai_stage *stages[EAD_MAX_STAGES];
 	uint32_t elems, in_dim, out_dim, max_dim;
 
@@ -163,6 +184,7 @@ static int load_model(struct ead_pipeline *p)
 	};
 	int ret;
 
+	snprintf(p->model_path, sizeof(p->model_path), "%s", p->conf.model);
 	if (stat(p->conf.model, &p->model_st) < 0)
 		memset(&p->model_st, 0, sizeof(p->model_st));
 	ret = edgeai_model_load(p->conf.model, &o, &p->model);
@@ -171,7 +193,9 @@ static int load_model(struct ead_pipeline *p)
 			p->conf.model, strerror(-ret), err[0] ? ": " : "", err);
 		return ret;
 	}
-	p->model_gen = 1;
+	p->model_gen = p->gen_counter = 1;
+	snprintf(p->model_version, sizeof(p->model_version), "%s",
+		 edgeai_model_version(p->model) ? edgeai_model_version(p->model) : "");
 	return 0;
 }
 
@@ -409,10 +433,12 @@ static int open_sinks(struct ead_pipeline *p)
 	return 0;
 }
 
-static void make_prefix(struct ead_pipeline *p)
+static void make_prefix(const struct ead_pipeline *p,
+			const struct edgeai_model *model, char *prefix,
+			size_t len_max)
 {
-	const char *name = edgeai_model_name(p->model);
-	const char *ver = edgeai_model_version(p->model);
+	const char *name = edgeai_model_name(model);
+	const char *ver = edgeai_model_version(model);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -426,8 +452,8 @@ static void make_prefix(struct ead_pipeline *p)
 	fputs(",\"model_version\":", f);
 	ead_json_str(f, ver ? ver : "");
 	fclose(f);
-	if (buf && len < sizeof(p->prefix))
-		memcpy(p->prefix, buf, len + 1);
+	if (buf && len < len_max)
+		memcpy(prefix, buf, len + 1);
 	free(buf);
 }
 
@@ -441,8 +467,9 @@ static int alloc_buffers(struct ead_pipeline *p)
 		disable(p, 0, "model context: %s", strerror(-ret));
 		return ret;
 	}
-	make_prefix(p);
-	p->out_cap = b * (LINE_FIXED + strlen(p->prefix) +
+	make_prefix(p, p->model, p->prefix, sizeof(p->prefix));
+	/* room for any model's prefix: a hot swap may bring a longer one */
+	p->out_cap = b * (LINE_FIXED + sizeof(p->prefix) +
 			  (size_t)p->out_dim * VALUE_MAX);
 	p->pkts = calloc(b, sizeof(*p->pkts));
 	p->in_rows = calloc(b, sizeof(*p->in_rows));
@@ -503,6 +530,15 @@ struct ead_pipeline *ead_pipeline_new(const struct ead_pipeline_conf *pc,
 	return p;
 }
 
+static void swap_free(struct model_swap *sw)
+{
+	if (!sw)
+		return;
+	edgeai_model_ctx_free(sw->mctx);
+	edgeai_model_free(sw->model);
+	free(sw);
+}
+
 void ead_pipeline_free(struct ead_pipeline *p)
 {
 	unsigned int i;
@@ -517,6 +553,8 @@ void ead_pipeline_free(struct ead_pipeline *p)
 		edgeai_stage_free(p->stages[i]);
 	edgeai_model_ctx_free(p->mctx);
 	edgeai_model_free(p->model);
+	swap_free(atomic_exchange(&p->next, NULL));
+	swap_free(atomic_exchange(&p->retired, NULL));
 	free(p->pkts);
 	free(p->in_rows);
 	free(p->out_rows);
@@ -539,16 +577,126 @@ int ead_pipeline_disabled(const struct ead_pipeline *p)
 int ead_pipeline_unchanged(const struct ead_pipeline *p,
 			   const struct ead_pipeline_conf *pc)
 {
-	struct stat st;
+	/* a changed model file is swapped in place (ead_pipeline_tick) */
+	return !p->disabled && ead_pipeline_conf_equal(&p->conf, pc);
+}
 
-	if (p->disabled || !ead_pipeline_conf_equal(&p->conf, pc) ||
-	    stat(pc->model, &st) < 0)
-		return 0;
-	return st.st_ino == p->model_st.st_ino &&
-	       st.st_dev == p->model_st.st_dev &&
-	       st.st_size == p->model_st.st_size &&
-	       st.st_mtim.tv_sec == p->model_st.st_mtim.tv_sec &&
-	       st.st_mtim.tv_nsec == p->model_st.st_mtim.tv_nsec;
+/* ---- hot model swap --------------------------------------------------- */
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
+			    uint32_t *gen, char *err, size_t errlen)
+{
+	char lerr[EDGEAI_MODEL_ERR_LEN] = "";
+	struct edgeai_model_load_opts o = {
+		.sz = sizeof(o), .err = lerr, .errlen = sizeof(lerr),
+	};
+	struct model_swap *sw;
+	struct stat st;
+	const char *ver;
+	int ret;
+
+	if (p->disabled || !p->mctx) {
+		snprintf(err, errlen, "pipeline %s is not running%s%s",
+			 p->conf.name, p->disabled ? ": " : "",
+			 p->disabled ? p->error : "");
+		return -EINVAL;
+	}
+	if (!path)
+		path = p->model_path;
+	sw = calloc(1, sizeof(*sw));
+	if (!sw)
+		return -ENOMEM;
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	ret = edgeai_model_load(path, &o, &sw->model);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s%s%s", path, strerror(-ret),
+			 lerr[0] ? ": " : "", lerr);
+		goto fail;
+	}
+	if (edgeai_model_input_dim(sw->model) != p->in_dim ||
+	    edgeai_model_output_dim(sw->model) != p->out_dim) {
+		snprintf(err, errlen,
+			 "%s: the model maps %u inputs to %u outputs; pipeline %s needs %u to %u",
+			 path, edgeai_model_input_dim(sw->model),
+			 edgeai_model_output_dim(sw->model), p->conf.name,
+			 p->in_dim, p->out_dim);
+		ret = -EINVAL;
+		goto fail;
+	}
+	ret = edgeai_model_ctx_new(sw->model, p->conf.batch, &sw->mctx);
+	if (ret) {
+		snprintf(err, errlen, "%s: model context: %s", path,
+			 strerror(-ret));
+		goto fail;
+	}
+	make_prefix(p, sw->model, sw->prefix, sizeof(sw->prefix));
+	ver = edgeai_model_version(sw->model);
+	snprintf(sw->version, sizeof(sw->version), "%s", ver ? ver : "");
+	sw->gen = ++p->gen_counter;
+	if (path != p->model_path)
+		snprintf(p->model_path, sizeof(p->model_path), "%s", path);
+	p->model_st = st;
+	/* a swap the worker has not taken yet is superseded */
+	swap_free(atomic_exchange(&p->next, sw));
+	ead_log(EAD_LOG_INFO, "[pipeline %s] model %s (version %s) loaded as generation %u; it takes over between two batches",
+		p->conf.name, path, sw->version, sw->gen);
+	*gen = sw->gen;
+	return 0;
+fail:
+	ead_log(EAD_LOG_ERROR, "[pipeline %s] model not swapped, generation %u keeps running: %s",
+		p->conf.name, p->model_gen, err);
+	swap_free(sw);
+	return ret;
+}
+
+/* The worker, between two batches. */
+static void swap_in(struct ead_pipeline *p)
+{
+	struct model_swap *sw = atomic_exchange(&p->next, NULL);
+
+	if (!sw)
+		return;
+	pthread_mutex_lock(&p->lock);
+	{
+		struct edgeai_model *m = p->model;
+		struct edgeai_model_ctx *c = p->mctx;
+
+		p->model = sw->model;
+		p->mctx = sw->mctx;
+		p->model_gen = sw->gen;
+		memcpy(p->prefix, sw->prefix, sizeof(p->prefix));
+		memcpy(p->model_version, sw->version, sizeof(p->model_version));
+		/* the swap record carries the old model back */
+		sw->model = m;
+		sw->mctx = c;
+	}
+	pthread_mutex_unlock(&p->lock);
+	swap_free(atomic_exchange(&p->retired, sw));
+}
+
+void ead_pipeline_tick(struct ead_pipeline *p)
+{
+	char err[EAD_ERR_LEN];
+	struct stat st;
+	uint32_t gen;
+
+	swap_free(atomic_exchange(&p->retired, NULL));
+	if (p->disabled || !p->mctx || stat(p->model_path, &st) < 0 ||
+	    same_file(&st, &p->model_st))
+		return;
+	ead_log(EAD_LOG_INFO, "[pipeline %s] %s changed: swapping it in",
+		p->conf.name, p->model_path);
+	if (ead_pipeline_swap_model(p, NULL, &gen, err, sizeof(err)))
+		p->model_st = st;	/* not again until it changes again */
 }
 
 const struct ead_pipeline_conf *ead_pipeline_conf(const struct ead_pipeline *p)
@@ -779,10 +927,9 @@ static size_t format_row(struct ead_pipeline *p, char *o, size_t room,
 /* Results to every sink; returns the results lost (counted once). */
 static uint64_t emit(struct ead_pipeline *p, uint32_t rows, uint64_t done)
 {
-	const char *ver = edgeai_model_version(p->model);
 	struct ead_results r = {
 		.rows = rows, .out_dim = p->out_dim, .meta = p->out_rows,
-		.y = p->y, .model_version = ver ? ver : "",
+		.y = p->y, .model_version = p->model_version,
 		.model_gen = p->model_gen, .pipeline_id = p->id,
 		.done_ns = done,
 	};
@@ -1059,6 +1206,7 @@ int ead_pipeline_step(struct ead_pipeline *p, int timeout_ms)
 {
 	if (p->disabled)
 		return 0;
+	swap_in(p);
 	if (p->kind == SRC_UDP)
 		return step_udp(p, timeout_ms);
 	return step_ring(p);
@@ -1130,6 +1278,7 @@ void ead_pipeline_idle(struct ead_pipeline *p)
 
 	if (p->disabled)
 		return;
+	swap_in(p);
 	if (p->kind == SRC_RING && !p->ring && now >= p->ring_retry_ns) {
 		p->ring_retry_ns = now + REATTACH_NS;
 		if (!ring_attach(p, p->elems, why, sizeof(why))) {
@@ -1171,11 +1320,11 @@ static const char *state_of(const struct ead_pipeline *p)
 
 void ead_pipeline_stats_json(struct ead_pipeline *p, FILE *f)
 {
-	const char *ver = p->model ? edgeai_model_version(p->model) : NULL;
 	struct ead_stats *s = malloc(sizeof(*s));
+	char spec[512], ver[64];
 	const char *state;
-	char spec[512];
-	int worker, cpu;
+	int worker, cpu, has_model;
+	uint32_t gen;
 	unsigned int i;
 
 	if (!s)
@@ -1185,19 +1334,22 @@ void ead_pipeline_stats_json(struct ead_pipeline *p, FILE *f)
 	state = state_of(p);
 	worker = p->worker;
 	cpu = p->cpu;
+	gen = p->model_gen;
+	has_model = p->model != NULL;
+	memcpy(ver, p->model_version, sizeof(ver));
 	pthread_mutex_unlock(&p->lock);
 	fprintf(f, "{\"name\":");
 	ead_json_str(f, p->conf.name);
 	fputs(",\"source\":", f);
 	ead_json_str(f, p->conf.source);
 	fputs(",\"model\":", f);
-	ead_json_str(f, p->conf.model);
+	ead_json_str(f, has_model ? p->model_path : p->conf.model);
 	fputs(",\"model_version\":", f);
-	if (ver)
+	if (has_model)
 		ead_json_str(f, ver);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"model_gen\":%u,\"state\":\"%s\",\"error\":", p->model_gen,
+	fprintf(f, ",\"model_gen\":%u,\"state\":\"%s\",\"error\":", gen,
 		state);
 	if (p->disabled)
 		ead_json_str(f, p->error);
