@@ -18,6 +18,7 @@ cat >"$DIR/edgeaictl" <<'SH'
 case "$*" in
 "-j ring list") echo '{"rings":[{"id":1,"name":"imu0"},{"id":2,"name":"cam0"}]}' ;;
 "-j bpf sensor list") echo '{"sensors":[{"id":17},{"id":4242}]}' ;;
+"-j pipeline list") echo '{"runtime":{"running":true,"pipelines":[{"name":"imu"},{"name":"vib"}]}}' ;;
 *) exit 1 ;;
 esac
 SH
@@ -49,7 +50,7 @@ check()
 	[ "$got" = "$want" ] || t_fail "edgeaictl $* <TAB>: got '$got', want '$want'"
 }
 
-check "bpf help monitor ring stats top version" ""
+check "bpf help model monitor pipeline ring stats top version" ""
 check "ring" r
 check "stats" -j s
 check "--help --json --pretty --version" --
@@ -73,4 +74,8 @@ check "lo" bpf attach l
 check "--all" bpf detach --
 check "--dry-run --mode --port" bpf attach lo --
 check "help" monitor ""
+check "help list reload show" pipeline ""
+check "imu vib" pipeline show ""
+check "vib" pipeline rel v
+check "--socket" pipeline reload imu --
 t_pass

@@ -5,7 +5,8 @@
 # /usr/share/bash-completion/completions/edgeaictl.
 # shellcheck disable=SC2207,SC2086 # word lists are split on purpose
 
-# Print the values of KEY in the JSON array ARRAY of "edgeaictl -j ARGS".
+# Print the values of KEY in the JSON array ARRAY (a.b: nested) of
+# "edgeaictl -j ARGS".
 _edgeaictl_json()
 {
 	local array=$1 key=$2 cmd=${_edgeaictl_cmd:-edgeaictl}
@@ -13,7 +14,10 @@ _edgeaictl_json()
 	"$cmd" -j "$@" 2>/dev/null | command python3 -c '
 import json, sys
 try:
-    for x in json.load(sys.stdin).get(sys.argv[1], []):
+    o = json.load(sys.stdin)
+    for k in sys.argv[1].split("."):
+        o = o.get(k, {})
+    for x in o or []:
         print(x[sys.argv[2]])
 except Exception:
     pass' "$array" "$key" 2>/dev/null
@@ -45,7 +49,7 @@ _edgeaictl_expand()
 _edgeaictl()
 {
 	local cur prev words cword
-	local objects="bpf help monitor ring stats top version"
+	local objects="bpf help model monitor pipeline ring stats top version"
 	local gopts="-j -p -V -h --json --pretty --version --help"
 	local i obj="" cmd="" sub="" nargs=0 _edgeaictl_cmd
 
@@ -173,6 +177,28 @@ _edgeaictl()
 				COMPREPLY=($(compgen -W "help -n -d --runtime-stats" -- "$cur"))
 			else
 				COMPREPLY=($(compgen -W "-n -d --iterations --delay --runtime-stats" -- "$cur"))
+			fi ;;
+		esac ;;
+	pipeline)
+		local pcmds="list show reload help"
+		if [ -z "$cmd" ]; then
+			COMPREPLY=($(compgen -W "$pcmds" -- "$cur"))
+			return
+		fi
+		cmd=$(_edgeaictl_expand "$cmd" $pcmds)
+		case $cmd in
+		show)
+			[ -z "$sub" ] &&
+				COMPREPLY=($(compgen -W "$(_edgeaictl_json runtime.pipelines name pipeline list)" -- "$cur")) ;;
+		reload)
+			if [ "$prev" = --socket ]; then
+				COMPREPLY=($(compgen -f -- "$cur"))
+			elif [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--socket" -- "$cur"))
+			elif [ -z "$sub" ]; then
+				COMPREPLY=($(compgen -W "$(_edgeaictl_json runtime.pipelines name pipeline list)" -- "$cur"))
+			elif [ "$nargs" -eq 0 ]; then
+				COMPREPLY=($(compgen -f -- "$cur"))
 			fi ;;
 		esac ;;
 	monitor|version)
