@@ -240,9 +240,16 @@ static int global_key(struct parse_state *st, const char *k, const char *v)
 				  v);
 		else
 			snprintf(cfg->control_path, sizeof(cfg->control_path), "%s", v);
+	} else if (!strcmp(k, "prometheus")) {
+		if (!*v || strlen(v) >= sizeof(cfg->prometheus) || !strrchr(v, ':'))
+			cfg_error(st, st->line,
+				  "[global] prometheus = %s: expected ADDR:PORT or [ADDR6]:PORT",
+				  v);
+		else
+			snprintf(cfg->prometheus, sizeof(cfg->prometheus), "%s", v);
 	} else {
 		cfg_error(st, st->line,
-			  "[global] unknown key '%s' (workers, pin, log_level, stats, control)",
+			  "[global] unknown key '%s' (workers, pin, log_level, stats, control, prometheus)",
 			  k);
 	}
 	return 1;

@@ -45,6 +45,7 @@ struct daemon {
 	struct ead_workers *workers;
 	int control_fd;
 	char control_path[EAD_PATH_MAX];
+	struct ead_metrics *metrics;
 	long long started;
 	int stats_failed;
 };
@@ -442,6 +443,9 @@ static int start(struct daemon *d)
 		return -EINVAL;
 	apply_globals(&d->cfg);
 	control_open(d);
+	if (d->cfg.prometheus[0])
+		d->metrics = ead_metrics_start(d->cfg.prometheus,
+					       d->cfg.stats_path);
 	d->started = (long long)time(NULL);
 	for (i = 0; i < d->cfg.n_pipes; i++)
 		if (new_pipeline(d, &d->cfg.pipes[i], i))
@@ -482,6 +486,7 @@ static int serve(struct daemon *d)
 	free_pipelines(d, 0);
 	ead_sink_cleanup();
 	control_close(d);
+	ead_metrics_stop(d->metrics);
 	ead_config_free(&d->cfg);
 	io_uring_queue_exit(&ring);
 out_sfd:

@@ -9,6 +9,7 @@
  *   sink.c      result sinks (JSON lines, UDP/Unix datagrams, result ring)
  *   stats.c     counters, latency histograms, the stats JSON file
  *   control.c   the control socket (edgeaictl pipeline reload)
+ *   metrics.c   the optional Prometheus HTTP endpoint
  *   edgeaid.c   options, logging, the signal/timer loop, reload
  */
 #ifndef EDGEAID_H
@@ -67,6 +68,7 @@ struct ead_config {
 	int log_level;
 	char stats_path[EAD_PATH_MAX];
 	char control_path[EAD_PATH_MAX];	/* "" or "none": no socket */
+	char prometheus[256];		/* "": no HTTP endpoint */
 	struct ead_pipeline_conf *pipes;
 	unsigned int n_pipes;
 	unsigned int errors;		/* config errors found (logged) */
@@ -257,6 +259,12 @@ int ead_control_open(const char *path);
 /* Serve one accepted connection @fd (closes it). */
 void ead_control_serve(int fd, struct ead_pipeline *const *pipes,
 		       unsigned int n);
+
+/* The optional Prometheus endpoint (metrics.c); NULL if it cannot start. */
+struct ead_metrics;
+struct ead_metrics *ead_metrics_start(const char *spec,
+				      const char *stats_path);
+void ead_metrics_stop(struct ead_metrics *m);
 
 /* Workers */
 struct ead_workers;
