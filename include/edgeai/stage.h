@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * Preprocessing stages: per-sensor cleaning and window features, and the
- * parameterised element-wise transforms "zscore" and "scale", behind one
- * interface that a pipeline chains in the configured order
- * (docs/stages.md, edgeai_stage(3)).
+ * Preprocessing stages: per-sensor cleaning and window features, the
+ * parameterised element-wise transforms "zscore" and "scale", and the
+ * "pca" projection, behind one interface that a pipeline chains in the
+ * configured order (docs/stages.md, edgeai_stage(3)).
  *
  * Data are float32 rows of in_dim channels, row-major, one row per sample;
  * each row has a key (the sensor id: per-key state is kept apart) and,
@@ -19,7 +19,14 @@
  *	clean:policy=drop		(or impute-mean, impute-last, impute-zero)
  *	window:n=32,features=mean|var|min|max|rms|slope,emit=always
  *	zscore:mean=0.5|1.2,std=2|3
+ *	zscore:file=/etc/edgeai/model.st	(a standardize op's mean, std)
  *	scale:mul=0.001,add=-1
+ *	pca:file=/etc/edgeai/model.st,op=1	(out = (x - mean) components^T)
+ *
+ * "file=PATH[,op=N]" takes the parameters from a model file
+ * (edgeai/model.h): op N (0-based), or the first op of the stage's type
+ * (standardize for zscore, pca for pca). edgeai_stage_new() reads the file
+ * and copies what it needs; the stage does not depend on the file after.
  *
  * All memory is allocated by edgeai_stage_new(); edgeai_stage_run() never
  * allocates and makes no syscall. A stage is not thread-safe: run it and
@@ -74,21 +81,26 @@ struct edgeai_stage_stats {
  * Create a stage from @spec for rows of @in_dim channels. @opts may be
  * NULL. Returns 0 and sets *@stagep, or a negative errno with a message in
  * @opts->errbuf: -EINVAL (bad spec or argument: the message names the key
- * and value), -E2BIG (state over EDGEAI_STAGE_MAX_STATE), -ENOMEM.
+ * and value; for file=, also a file the model loader refuses, with its
+ * message, no op of the type, op=N of another type or past the last op,
+ * in_dim not the op's input dimension), -E2BIG (state over
+ * EDGEAI_STAGE_MAX_STATE), -ENOMEM.
  */
 int edgeai_stage_new(const char *spec, uint32_t in_dim,
 		     const struct edgeai_stage_opts *opts,
 		     struct edgeai_stage **stagep);
 void edgeai_stage_free(struct edgeai_stage *stage);
 
-/* "clean", "window", "zscore" or "scale". */
+/* "clean", "window", "zscore", "scale" or "pca". */
 const char *edgeai_stage_name(const struct edgeai_stage *stage);
 uint32_t edgeai_stage_in_dim(const struct edgeai_stage *stage);
 uint32_t edgeai_stage_out_dim(const struct edgeai_stage *stage);
 /*
  * The canonical spec (every key, lists at full length, floats to 9
- * significant digits): parsing it with the same in_dim gives the same
- * stage. snprintf() semantics: returns the length it needs.
+ * significant digits; "NAME:file=PATH,op=N" with the op taken for a stage
+ * from a file): parsing it with the same in_dim gives the same stage (from
+ * a file: as long as the file is the same). snprintf() semantics: returns
+ * the length it needs.
  */
 int edgeai_stage_spec(const struct edgeai_stage *stage, char *buf,
 		      size_t len);

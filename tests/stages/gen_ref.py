@@ -12,25 +12,38 @@ from docs/stages.md rather than from the C code:
       case NAME IN_DIM MAX_KEYS N_IN N_OUT OUT_DIM
       stage SPEC                          (one per stage, in chain order)
       stats I ROWS_IN ROWS_OUT DROP_MISSING DROP_KEYS DROP_WARMUP NAN INF IMPUTED KEYS
+      atol TOL                            (optional: absolute error limit)
       end
   OUTDIR/NAME.x     N_IN * IN_DIM float32     input rows
   OUTDIR/NAME.keys  N_IN uint32               sensor id of each row
   OUTDIR/NAME.y     N_OUT * OUT_DIM float32   expected output rows
   OUTDIR/NAME.ids   N_OUT uint32              input row of each output row
+  OUTDIR/MODEL.st   model files that "zscore:file=" and "pca:file=" specs
+                    name by their path in OUTDIR (tests/model/stfile.py)
 
 All little-endian. tests/unit/stage_ref.c runs the C stages on these and
-compares (|got - want| <= 1e-5 * max(1, |want|); NaN where NaN is wanted).
+compares (|got - want| <= 1e-5 * max(1, |want|), or <= TOL when the case
+has an atol line; NaN where NaN is wanted). The PCA models are fitted by
+scikit-learn (iris, diabetes) and checked against its transform() first.
 Exit status 77 when numpy or scikit-learn is missing.
 """
 import os
 import sys
 
+sys.dont_write_bytecode = True     # no __pycache__ in the tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "model"))
 try:
     import numpy as np
     from sklearn.datasets import load_diabetes, load_iris
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import StandardScaler
 except ImportError as e:  # the test reports this as a skip
     print(f"skip: {e}")
     sys.exit(77)
+
+from stfile import forward, model_bytes  # noqa: E402
 
 FEATURES = ["mean", "var", "min", "max", "rms", "slope"]
 STAT_FIELDS = ["rows_in", "rows_out", "drop_missing", "drop_keys",
@@ -152,12 +165,37 @@ def floats(s, dim):
     return np.broadcast_to(v, (dim,)) if len(v) == 1 else v
 
 
+# Model files written by Writer.model(): path -> ops (stfile.py dicts).
+MODELS = {}
+
+
+def file_op(params, kind):
+    """The op a file= spec takes: op=N, or the first of its kind."""
+    ops = MODELS[params["file"]]
+    if "op" in params:
+        op = ops[int(params["op"])]
+        assert op["op"] == kind, f"op {params['op']} is {op['op']}"
+        return op
+    return next(op for op in ops if op["op"] == kind)
+
+
 def zscore(x, keys, ids, params, max_keys):
     d = x.shape[1]
     st = new_stats(len(x))
     st["rows_out"] = len(x)
-    y = (x - floats(params["mean"], d)) / floats(params["std"], d)
+    if "file" in params:
+        # (x - mean) / std from the file's float32 values, in float64
+        y = forward([file_op(params, "standardize")], x)
+    else:
+        y = (x - floats(params["mean"], d)) / floats(params["std"], d)
     return y, keys, ids, st
+
+
+def pca(x, keys, ids, params, max_keys):
+    """(x - mean) @ components.T, from the file's float32 values."""
+    st = new_stats(len(x))
+    st["rows_out"] = len(x)
+    return forward([file_op(params, "pca")], x), keys, ids, st
 
 
 def scale(x, keys, ids, params, max_keys):
@@ -168,7 +206,8 @@ def scale(x, keys, ids, params, max_keys):
     return y, keys, ids, st
 
 
-STAGES = {"clean": clean, "window": window, "zscore": zscore, "scale": scale}
+STAGES = {"clean": clean, "window": window, "zscore": zscore, "scale": scale,
+          "pca": pca}
 
 
 def parse_spec(spec):
@@ -200,7 +239,15 @@ class Writer:
         self.manifest = open(os.path.join(outdir, "manifest.txt"), "w")
         self.names = set()
 
-    def case(self, name, specs, x, keys=None, max_keys=64):
+    def model(self, name, ops):
+        """Write OUTDIR/NAME.st holding @ops; returns its path."""
+        path = os.path.join(self.dir, name + ".st")
+        with open(path, "wb") as f:
+            f.write(model_bytes(ops, {"edgeai.name": name}))
+        MODELS[path] = ops
+        return path
+
+    def case(self, name, specs, x, keys=None, max_keys=64, atol=None):
         assert name not in self.names
         self.names.add(name)
         x = np.ascontiguousarray(x, np.float32)
@@ -216,6 +263,8 @@ class Writer:
             m.write(f"stage {s}\n")
         for i, st in enumerate(stats):
             m.write(f"stats {i} " + " ".join(str(st[f]) for f in STAT_FIELDS) + "\n")
+        if atol is not None:
+            m.write(f"atol {atol:g}\n")
         m.write("end\n")
         base = os.path.join(self.dir, name)
         x.astype("<f4").tofile(base + ".x")
@@ -352,6 +401,81 @@ def dataset_cases(w, rng):
            ds.data.astype(np.float32), (np.arange(442) % 5).astype(np.uint32))
 
 
+def check_sklearn(name, ops, x, want):
+    """The ops in float64 with sklearn's own parameters give what sklearn
+    gives: the formulas of the stages are sklearn's."""
+    got = forward(ops, x, stored=False)
+    err = np.abs(got - want).max()
+    if err > 1e-8 * max(1.0, np.abs(want).max()):
+        sys.exit(f"gen_ref.py: {name}: the ops disagree with scikit-learn by {err:g}")
+
+
+PCA_ATOL = 1e-5     # pca outputs here are O(1): absolute error
+
+
+def pca_cases(w, rng):
+    iris = load_iris()
+    xi, ki = iris.data, iris.target.astype(np.uint32)
+    order = rng.permutation(len(xi))         # interleave the sensors
+    xi, ki = xi[order], ki[order]
+    p2 = PCA(n_components=2).fit(xi)
+    ops = [dict(op="pca", mean=p2.mean_, components=p2.components_)]
+    check_sklearn("iris_pca2", ops, xi, p2.transform(xi))
+    path = w.model("iris_pca2", ops)
+    w.case("iris_pca2", [f"pca:file={path}"], xi, ki, atol=PCA_ATOL)
+    # All four components: out_dim == in_dim (also run in place).
+    p4 = PCA().fit(xi)
+    ops = [dict(op="pca", mean=p4.mean_, components=p4.components_)]
+    check_sklearn("iris_pca4", ops, xi, p4.transform(xi))
+    path = w.model("iris_pca4", ops)
+    w.case("iris_pca4", [f"pca:file={path},op=0"], xi, ki, atol=PCA_ATOL)
+    # zscore from a StandardScaler file, then PCA of the standardized data.
+    sc = StandardScaler().fit(xi)
+    ps = PCA(n_components=3).fit(sc.transform(xi))
+    ops = [dict(op="standardize", mean=sc.mean_, std=sc.scale_),
+           dict(op="pca", mean=ps.mean_, components=ps.components_)]
+    check_sklearn("iris_std_pca3", ops, xi, ps.transform(sc.transform(xi)))
+    path = w.model("iris_std_pca3", ops)
+    w.case("iris_zscore_file", [f"zscore:file={path}"], xi, ki,
+           atol=PCA_ATOL)
+    w.case("iris_zscore_pca3", [f"zscore:file={path}", f"pca:file={path}"],
+           xi, ki, atol=PCA_ATOL)
+
+    # Raw diabetes: standardize, PCA to 5, linear regression: a model whose
+    # first two ops a pipeline takes as stages (the dense op is skipped).
+    dia = load_diabetes(scaled=False)
+    xd = dia.data
+    kd = (xd[:, 0] // 10).astype(np.uint32)  # "sensor" = age decade
+    sd = StandardScaler().fit(xd)
+    pd = PCA(n_components=5).fit(sd.transform(xd))
+    zd = pd.transform(sd.transform(xd))
+    lr = LinearRegression().fit(zd, dia.target)
+    ops = [dict(op="standardize", mean=sd.mean_, std=sd.scale_),
+           dict(op="pca", mean=pd.mean_, components=pd.components_),
+           dict(op="dense", weight=lr.coef_[None, :],
+                bias=np.array([lr.intercept_]))]
+    check_sklearn("diabetes_std_pca5", ops[:2], xd, zd)
+    check_sklearn("diabetes_std_pca5_lr", ops, xd, lr.predict(zd)[:, None])
+    path = w.model("diabetes_std_pca5", ops)
+    w.case("diabetes_zscore_pca5", [f"zscore:file={path},op=0",
+                                    f"pca:op=1,file={path}"],
+           xd, kd, atol=PCA_ATOL)
+    w.case("diabetes_pca_chain", [
+        "clean:policy=impute-mean",
+        f"zscore:file={path}",
+        f"pca:file={path}",
+        "window:n=8,features=mean|var|slope",
+    ], holes(rng, xd.astype(np.float32), 0.05), kd)
+    # The scaled dataset (values ~0.05): PCA straight on it.
+    ds = load_diabetes()
+    p3 = PCA(n_components=3).fit(ds.data)
+    ops = [dict(op="pca", mean=p3.mean_, components=p3.components_)]
+    check_sklearn("diabetes_scaled_pca3", ops, ds.data, p3.transform(ds.data))
+    path = w.model("diabetes_scaled_pca3", ops)
+    w.case("diabetes_scaled_pca3", [f"pca:file={path}"], ds.data,
+           (np.arange(442) % 5).astype(np.uint32), atol=PCA_ATOL)
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -363,6 +487,7 @@ def main():
     window_cases(w, rng)
     affine_cases(w, rng)
     dataset_cases(w, rng)
+    pca_cases(w, rng)
     w.manifest.close()
     print(f"{len(w.names)} cases in {sys.argv[1]}")
     return 0

@@ -101,8 +101,9 @@ static void check_errors(void)
 		int err;
 		const char *msg;
 	} bad[] = {
-		{ "", 3, EINVAL, "unknown stage '' (stages: clean, window, zscore, scale)" },
-		{ "pca", 3, EINVAL, "unknown stage 'pca' (stages: clean, window, zscore, scale)" },
+		{ "", 3, EINVAL, "unknown stage '' (stages: clean, window, zscore, scale, pca)" },
+		{ "lda", 3, EINVAL, "unknown stage 'lda' (stages: clean, window, zscore, scale, pca)" },
+		{ "pca", 3, EINVAL, "stage 'pca' needs key 'file'" },
 		{ "Clean", 3, EINVAL, "unknown stage 'Clean'" },
 		{ "clean ", 3, EINVAL, "unknown stage 'clean '" },
 		{ "clean:", 3, EINVAL, "stage 'clean': empty parameter (a stray ',' or ':')" },
@@ -131,7 +132,7 @@ static void check_errors(void)
 		{ "window:n=4,stride=2", 3, EINVAL, "stage 'window' has no key 'stride' (keys: n, features, emit)" },
 		{ "zscore:mean=0", 3, EINVAL, "stage 'zscore' needs key 'std'" },
 		{ "zscore:std=1", 3, EINVAL, "stage 'zscore' needs key 'mean'" },
-		{ "zscore", 3, EINVAL, "stage 'zscore' needs key 'mean'" },
+		{ "zscore", 3, EINVAL, "stage 'zscore' needs key 'mean' (or 'file')" },
 		{ "zscore:mean=1|2,std=1", 3, EINVAL, "key 'mean': 2 values, expected 1 or 3 (in_dim)" },
 		{ "zscore:mean=1|2|3|4,std=1", 3, EINVAL, "key 'mean': 4 values, expected 1 or 3 (in_dim)" },
 		{ "zscore:mean=0,std=1|0|1", 3, EINVAL, "key 'std': value 2 ('0') must be > 0" },
@@ -145,7 +146,7 @@ static void check_errors(void)
 		{ "zscore:mean=0,std=inf", 3, EINVAL, "key 'std': 'inf' is not a finite float32" },
 		{ "zscore:mean=1e39,std=1", 3, EINVAL, "key 'mean': '1e39' is not a finite float32" },
 		{ "scale:mul=-3.5e38", 3, EINVAL, "key 'mul': '-3.5e38' is not a finite float32" },
-		{ "zscore:mean=0,std=1,mul=2", 3, EINVAL, "stage 'zscore' has no key 'mul' (keys: mean, std)" },
+		{ "zscore:mean=0,std=1,mul=2", 3, EINVAL, "stage 'zscore' has no key 'mul' (keys: mean, std, file, op)" },
 		{ "scale", 3, EINVAL, "stage 'scale' needs key 'mul' or 'add'" },
 		{ "scale:mul=1|2", 3, EINVAL, "key 'mul': 2 values, expected 1 or 3 (in_dim)" },
 		{ "scale:add=1|2|3", 2, EINVAL, "key 'add': 3 values, expected 1 or 2 (in_dim)" },

@@ -192,6 +192,9 @@ void edgeai_stage_free(struct edgeai_stage *st)
 	free(st->ring);
 	free(st->p0);
 	free(st->p1);
+	free(st->comp);
+	free(st->scratch);
+	free(st->file);
 	free(st);
 }
 
@@ -264,6 +267,9 @@ int edgeai_stage_run(struct edgeai_stage *st, const float *x, uint32_t n,
 	case STAGE_ZSCORE:
 	case STAGE_SCALE:
 		m = edgeai__stage_run_affine(st, x, n, out);
+		break;
+	case STAGE_PCA:
+		m = edgeai__stage_run_pca(st, x, n, out);
 		break;
 	}
 	st->stats.runs++;

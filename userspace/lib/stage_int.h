@@ -2,7 +2,8 @@
 /*
  * Internals of the preprocessing stages (include/edgeai/stage.h), shared
  * by stage.c (object, key table, run, chains), stage_spec.c (the spec
- * parser and printer) and stage_ops.c (the per-stage kernels).
+ * parser and printer), stage_file.c (parameters from a model file) and
+ * stage_ops.c (the per-stage kernels).
  */
 #ifndef EDGEAI_STAGE_INT_H
 #define EDGEAI_STAGE_INT_H
@@ -13,7 +14,9 @@
 
 #include <edgeai/stage.h>
 
-enum stage_kind { STAGE_CLEAN, STAGE_WINDOW, STAGE_ZSCORE, STAGE_SCALE };
+enum stage_kind {
+	STAGE_CLEAN, STAGE_WINDOW, STAGE_ZSCORE, STAGE_SCALE, STAGE_PCA,
+};
 
 enum clean_policy {
 	CLEAN_DROP, CLEAN_IMPUTE_MEAN, CLEAN_IMPUTE_LAST, CLEAN_IMPUTE_ZERO,
@@ -52,9 +55,20 @@ struct edgeai_stage {
 	bool emit_full;
 	uint32_t nfeat;
 	uint8_t feat[FEAT_COUNT];
-	/* zscore (mean, std) and scale (mul, add): in_dim each */
+	/*
+	 * zscore (mean, std) and scale (mul, add): in_dim each; pca: p0 is
+	 * the mean (in_dim), comp the components transposed (in_dim rows of
+	 * out_dim: comp[i * out_dim + j] = components[j][i]) and scratch one
+	 * centred row (in_dim).
+	 */
 	float *p0;
 	float *p1;
+	float *comp;
+	float *scratch;
+	/* zscore and pca from a model file: its path and the op used */
+	char *file;		/* NULL: parameters from the spec */
+	uint32_t op;
+	bool op_given;		/* op=N in the spec (else: the first of the type) */
 	/* per-key state, allocated at new() for max_keys keys */
 	struct stage_keys keys;
 	double *mean;		/* impute-mean: cap * in_dim running means */
@@ -77,6 +91,14 @@ int edgeai__stage_parse(struct edgeai_stage *st, const char *spec,
 		struct stage_err *err);
 const char *edgeai__stage_kind_name(enum stage_kind kind);
 
+/*
+ * stage_file.c: load st->file and take the parameters of op st->op (or,
+ * without op_given, of the first op of the stage's type: standardize for
+ * zscore, pca for pca); sets st->op, and for pca st->out_dim, comp and
+ * scratch. -EINVAL (or -ENOMEM) with a message naming the key.
+ */
+int edgeai__stage_load_file(struct edgeai_stage *st, struct stage_err *err);
+
 /* stage.c */
 #define STAGE_KEY_FULL	UINT32_MAX
 /* Dense index of @key, adding it when there is room; STAGE_KEY_FULL if not. */
@@ -91,5 +113,7 @@ uint32_t edgeai__stage_run_window(struct edgeai_stage *st, const float *x,
 			  float *out);
 uint32_t edgeai__stage_run_affine(struct edgeai_stage *st, const float *x,
 			  uint32_t n, float *out);
+uint32_t edgeai__stage_run_pca(struct edgeai_stage *st, const float *x,
+			       uint32_t n, float *out);
 
 #endif /* EDGEAI_STAGE_INT_H */

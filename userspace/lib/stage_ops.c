@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 /*
- * The stage kernels: clean, window, zscore and scale over a batch of rows
+ * The stage kernels: clean, window, zscore, scale and pca over a batch of rows
  * (formulas in docs/stages.md). No allocation: per-key state was sized by
  * edgeai_stage_new(). Rows are written in order and output row j is
  * written only after input row i >= j was read, so @out may be @x when
@@ -326,6 +326,55 @@ uint32_t edgeai__stage_run_affine(struct edgeai_stage *st, const float *x,
 		else
 			for (c = 0; c < d; c++)
 				o[c] = r[c] * p0[c] + p1[c];
+	}
+	return n;
+}
+
+/* c = r - mean, one row. */
+static void pca_center(const float *restrict r, const float *restrict mean,
+		       float *restrict c, uint32_t d)
+{
+	uint32_t i;
+
+	for (i = 0; i < d; i++)
+		c[i] = r[i] - mean[i];
+}
+
+/*
+ * o = components c, from the transposed components ct[d][k]: output j
+ * accumulates c[i] * components[j][i] for i = 0..d-1 in order, in
+ * float32; the inner loop runs along o and a row of ct, both contiguous,
+ * so it vectorizes without reordering any sum.
+ */
+static void pca_project(const float *restrict c, const float *restrict ct,
+			float *restrict o, uint32_t d, uint32_t k)
+{
+	uint32_t i, j;
+
+	for (j = 0; j < k; j++)
+		o[j] = 0.0f;
+	for (i = 0; i < d; i++) {
+		const float *row = ct + (size_t)i * k;
+		float ci = c[i];
+
+		for (j = 0; j < k; j++)
+			o[j] += row[j] * ci;
+	}
+}
+
+/*
+ * pca: y = components (x - mean). The centred row goes to the stage's
+ * scratch first, so output row i may overwrite input row i (in place,
+ * k <= d).
+ */
+uint32_t edgeai__stage_run_pca(struct edgeai_stage *st, const float *x,
+			       uint32_t n, float *out)
+{
+	uint32_t d = st->in_dim, k = st->out_dim, i;
+
+	for (i = 0; i < n; i++) {
+		pca_center(x + (size_t)i * d, st->p0, st->scratch, d);
+		pca_project(st->scratch, st->comp, out + (size_t)i * k, d, k);
 	}
 	return n;
 }

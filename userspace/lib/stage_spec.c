@@ -4,14 +4,19 @@
  * by '|' (docs/stages.md). The parser reads the caller's string in place,
  * never past its NUL, and names the key and value of every error; the
  * printer writes the canonical spec the parser reads back unchanged.
+ * Parameters from a model file (file=) are read by stage_file.c once the
+ * whole spec is parsed.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <edgeai/model.h>
 
 #include "stage_int.h"
 
@@ -21,13 +26,14 @@
 
 enum spec_key {
 	KEY_POLICY, KEY_N, KEY_FEATURES, KEY_EMIT, KEY_MEAN, KEY_STD,
-	KEY_MUL, KEY_ADD, KEY_COUNT,
+	KEY_MUL, KEY_ADD, KEY_FILE, KEY_OP, KEY_COUNT,
 };
 
 static const char *const key_names[KEY_COUNT] = {
 	[KEY_POLICY] = "policy", [KEY_N] = "n", [KEY_FEATURES] = "features",
 	[KEY_EMIT] = "emit", [KEY_MEAN] = "mean", [KEY_STD] = "std",
-	[KEY_MUL] = "mul", [KEY_ADD] = "add",
+	[KEY_MUL] = "mul", [KEY_ADD] = "add", [KEY_FILE] = "file",
+	[KEY_OP] = "op",
 };
 
 static const struct {
@@ -40,8 +46,11 @@ static const struct {
 	{ "window", STAGE_WINDOW,
 	  1u << KEY_N | 1u << KEY_FEATURES | 1u << KEY_EMIT,
 	  "n, features, emit" },
-	{ "zscore", STAGE_ZSCORE, 1u << KEY_MEAN | 1u << KEY_STD, "mean, std" },
+	{ "zscore", STAGE_ZSCORE,
+	  1u << KEY_MEAN | 1u << KEY_STD | 1u << KEY_FILE | 1u << KEY_OP,
+	  "mean, std, file, op" },
 	{ "scale", STAGE_SCALE, 1u << KEY_MUL | 1u << KEY_ADD, "mul, add" },
+	{ "pca", STAGE_PCA, 1u << KEY_FILE | 1u << KEY_OP, "file, op" },
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -224,6 +233,23 @@ static int parse_floats(struct edgeai_stage *st, struct tok v, float *dst,
 	return 0;
 }
 
+/* A path: taken as it is (it cannot hold ','), kept for the spec. */
+static int parse_file(struct edgeai_stage *st, struct tok v,
+		      struct stage_err *err)
+{
+	if (v.len >= PATH_MAX) {
+		edgeai__stage_errf(err, "key 'file': '%.*s%s' is too long for a path (%d characters at most)",
+				   TOK(v), PATH_MAX - 1);
+		return -EINVAL;
+	}
+	st->file = strndup(v.s, v.len);
+	if (!st->file) {
+		edgeai__stage_errf(err, "out of memory for the path");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int parse_features(struct edgeai_stage *st, struct tok v,
 			  struct stage_err *err)
 {
@@ -297,6 +323,12 @@ static int parse_value(struct edgeai_stage *st, enum spec_key key,
 		return parse_floats(st, v, st->p1, name, 1, err);
 	case KEY_ADD:
 		return parse_floats(st, v, st->p1, name, 0, err);
+	case KEY_FILE:
+		return parse_file(st, v, err);
+	case KEY_OP:
+		st->op_given = true;
+		return parse_uint(v, 0, EDGEAI_MODEL_MAX_OPS - 1, &st->op,
+				  name, err);
 	default:
 		return -EINVAL;
 	}
@@ -345,12 +377,12 @@ static int find_kind(struct tok name, size_t *k, struct stage_err *err)
 	for (*k = 0; *k < NKINDS; (*k)++)
 		if (tok_is(name, kinds[*k].name))
 			return 0;
-	edgeai__stage_errf(err, "unknown stage '%.*s%s' (stages: clean, window, zscore, scale)",
+	edgeai__stage_errf(err, "unknown stage '%.*s%s' (stages: clean, window, zscore, scale, pca)",
 			   TOK(name));
 	return -EINVAL;
 }
 
-/* Defaults, and the parameter arrays of zscore and scale. */
+/* Defaults, and the parameter arrays of zscore, scale and pca (mean). */
 static int init_kind(struct edgeai_stage *st, struct stage_err *err)
 {
 	uint32_t c;
@@ -360,11 +392,13 @@ static int init_kind(struct edgeai_stage *st, struct stage_err *err)
 	for (c = 0; c < FEAT_COUNT; c++)
 		st->feat[c] = (uint8_t)c;
 	st->nfeat = FEAT_COUNT;
-	if (st->kind != STAGE_ZSCORE && st->kind != STAGE_SCALE)
+	if (st->kind != STAGE_ZSCORE && st->kind != STAGE_SCALE &&
+	    st->kind != STAGE_PCA)
 		return 0;
 	st->p0 = calloc(st->in_dim, sizeof(float));
-	st->p1 = calloc(st->in_dim, sizeof(float));
-	if (!st->p0 || !st->p1) {
+	if (st->kind != STAGE_PCA)
+		st->p1 = calloc(st->in_dim, sizeof(float));
+	if (!st->p0 || (st->kind != STAGE_PCA && !st->p1)) {
 		edgeai__stage_errf(err, "out of memory for %u parameters", st->in_dim);
 		return -ENOMEM;
 	}
@@ -373,19 +407,50 @@ static int init_kind(struct edgeai_stage *st, struct stage_err *err)
 	return 0;
 }
 
+/* file= excludes the keys it replaces; op= needs file=. */
+static int check_file_keys(const struct edgeai_stage *st, uint32_t seen,
+			   struct stage_err *err)
+{
+	const char *name = edgeai__stage_kind_name(st->kind);
+	int key;
+
+	if (!(seen & 1u << KEY_FILE)) {
+		if (!(seen & 1u << KEY_OP))
+			return 0;
+		edgeai__stage_errf(err, "stage '%s': key 'op' needs key 'file'",
+				   name);
+		return -EINVAL;
+	}
+	for (key = KEY_MEAN; key <= KEY_STD; key++) {
+		if (!(seen & 1u << key))
+			continue;
+		edgeai__stage_errf(err, "stage '%s': key 'file' and key '%s' exclude each other (statistics come from the file or from the spec)",
+				   name, key_names[key]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_required(const struct edgeai_stage *st, uint32_t seen,
 			  struct stage_err *err)
 {
 	const char *missing = NULL;
+	int rc = check_file_keys(st, seen, err);
 
+	if (rc)
+		return rc;
 	if (st->kind == STAGE_WINDOW && !(seen & 1u << KEY_N))
 		missing = "key 'n'";
-	else if (st->kind == STAGE_ZSCORE && !(seen & 1u << KEY_MEAN))
-		missing = "key 'mean'";
-	else if (st->kind == STAGE_ZSCORE && !(seen & 1u << KEY_STD))
+	else if (st->kind == STAGE_ZSCORE && !st->file &&
+		 !(seen & 1u << KEY_MEAN))
+		missing = "key 'mean' (or 'file')";
+	else if (st->kind == STAGE_ZSCORE && !st->file &&
+		 !(seen & 1u << KEY_STD))
 		missing = "key 'std'";
 	else if (st->kind == STAGE_SCALE && !seen)
 		missing = "key 'mul' or 'add'";
+	else if (st->kind == STAGE_PCA && !st->file)
+		missing = "key 'file'";
 	if (!missing)
 		return 0;
 	edgeai__stage_errf(err, "stage '%s' needs %s", edgeai__stage_kind_name(st->kind),
@@ -393,8 +458,11 @@ static int check_required(const struct edgeai_stage *st, uint32_t seen,
 	return -EINVAL;
 }
 
+/* pca: out_dim is the file's component count (stage_file.c). */
 static void set_out_dim(struct edgeai_stage *st)
 {
+	if (st->kind == STAGE_PCA)
+		return;
 	st->out_dim = st->in_dim;
 	st->keyed = false;
 	if (st->kind == STAGE_CLEAN)
@@ -434,6 +502,11 @@ int edgeai__stage_parse(struct edgeai_stage *st, const char *spec,
 	rc = check_required(st, seen, err);
 	if (rc)
 		return rc;
+	if (st->file) {
+		rc = edgeai__stage_load_file(st, err);
+		if (rc)
+			return rc;
+	}
 	set_out_dim(st);
 	return 0;
 }
@@ -492,6 +565,11 @@ int edgeai_stage_spec(const struct edgeai_stage *st, char *buf, size_t len)
 		break;
 	case STAGE_ZSCORE:
 	case STAGE_SCALE:
+	case STAGE_PCA:
+		if (st->file) {
+			out_printf(&o, "file=%s,op=%u", st->file, st->op);
+			break;
+		}
 		out_floats(&o, st->kind == STAGE_ZSCORE ? "mean" : "mul",
 			   st->p0, st->in_dim);
 		out_printf(&o, ",");
