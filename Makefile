@@ -91,6 +91,7 @@ install: all
 	install -m 0644 tools/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 0644 tools/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -D -m 0644 tools/completion/edgeaictl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/edgeaictl
+	install -D -m 0755 tools/onnx/edgeai-onnx-convert $(DESTDIR)$(PREFIX)/libexec/edgeai/edgeai-onnx-convert
 
 modules_install: kmod
 	$(Q)$(MAKE) -C $(KDIR) M=$(SRCROOT) modules_install

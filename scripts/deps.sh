@@ -22,7 +22,8 @@ linux-headers-amd64 linux-image-amd64 linux-source-6.1
 kmod
 qemu-system-x86 busybox-static cpio
 iproute2 iputils-ping ethtool strace groff-base tmux
-python3 python3-numpy python3-scapy python3-sklearn python3-yaml
+python3 python3-numpy python3-scapy python3-sklearn python3-yaml python3-jsonschema
+python3-onnx python3-torch
 xz-utils
 "
 
