@@ -53,27 +53,48 @@ def fmt(v):
     return f"{v:.3g}"
 
 
+def targets(rows):
+    """Rows with a "target" ratio: which reach it."""
+    rows = [r for r in rows if r.get("target")]
+    if not rows:
+        return ""
+    missed = [r for r in rows if not (r["ratio"] or 0) >= r["target"]]
+    s = f" Targets met in {len(rows) - len(missed)} of {len(rows)} rows"
+    if missed:
+        s += "; not met: " + "; ".join(
+            f"{r['name']} ({r['ratio']:.2f} < {r['target']:g})" for r in missed)
+    return s + "."
+
+
 def conclusion(rows):
     # A "floor" baseline does nothing useful (an XDP program that only
-    # passes): its row says what our work costs, not who wins.
+    # passes): its row says what our work costs, not who wins. A "peak"
+    # baseline is what the machine can do at most (the FMA peak): its row
+    # says how close we come, not who wins.
     floor = [r for r in rows if r.get("floor")]
-    rows = [r for r in rows if not r.get("floor")]
+    peak = [r for r in rows if r.get("peak")]
+    tgt = targets(rows)
+    rows = [r for r in rows if not r.get("floor") and not r.get("peak")]
     s = ""
     if floor:
         lo = min(r["ours"] - r["baseline"] for r in floor)
         hi = max(r["ours"] - r["baseline"] for r in floor)
         s = (f"Cost over a do-nothing baseline: {fmt(lo)} to {fmt(hi)} "
              f"{floor[0]['unit']}. ")
+    if peak:
+        s += ("Fraction of the machine's peak measured in the same run: "
+              + ", ".join(f"{r['ratio']:.2f} ({r['name']})" for r in peak)
+              + ". ")
     if not rows:
-        return s
+        return (s + tgt).strip()
     wins = [r for r in rows if r["ratio"] and r["ratio"] > 1]
     best = max(rows, key=lambda r: r["ratio"] or 0)
     worst = min(rows, key=lambda r: r["ratio"] or 0)
     s += (f"Ours is better in {len(wins)} of {len(rows)} comparisons; best "
-         f"{best['ratio']:.2f}x ({best['name']})")
+          f"{best['ratio']:.2f}x ({best['name']})")
     if worst is not best:
         s += f", worst {worst['ratio']:.2f}x ({worst['name']})"
-    return s + "."
+    return s + "." + tgt
 
 
 def main():
@@ -92,7 +113,9 @@ def main():
           "Each row: median of `reps` repetitions, ours and the baseline in "
           "the same run; ratio > 1 means ours is better; spread is "
           "(max - min) / median of the noisier side. Rows marked (floor) "
-          "compare with a baseline that does no work: they show our cost.",
+          "compare with a baseline that does no work: they show our cost. "
+          "Rows whose baseline is a peak measured on this machine (the FMA "
+          "peak) have ratio = the fraction of that peak reached.",
           ""]
     groups = []
     for r in rows:
@@ -105,6 +128,8 @@ def main():
                "|---|---:|---|---|---:|---:|---:|"]
         for r in gr:
             name = r["name"] + (" (floor)" if r.get("floor") else "")
+            if r.get("target") and "target" not in name:
+                name += f" (target >= {r['target']:g}x)"
             md.append(f"| {name} | {fmt(r['ours'])} | {fmt(r['baseline'])} "
                       f"({r['baseline_name']}) | {r['unit']} "
                       f"({r['better']} is better) | {fmt(r['ratio'])} | "

@@ -6,8 +6,12 @@
  * Dense (and pca) weights are packed at load in blocks of 16 outputs,
  * [block][in][16], so that the kernels broadcast one input and multiply it
  * into 16 contiguous weights: a few rows of a batch at a time, with every
- * accumulator in a register. Each output is bias + sum over i in order,
- * whatever the batch, so a row's result does not depend on its batch. The
+ * accumulator in a register, results stored straight into the output
+ * rows. The AVX2 kernel goes block by block, 4 rows x 16 outputs at a
+ * time, or 8 rows x 8 outputs for a block of 8 outputs or fewer (so a
+ * layer of 8 outputs computes no padding). Each output is bias + sum
+ * over i in order, whatever the batch and whichever tile computes it, so
+ * a row's result does not depend on its batch. The
  * portable kernel uses GCC vector extensions (SSE2 on any x86-64, NEON on
  * arm64); on x86-64 CPUs with AVX2 and FMA a second kernel, compiled for
  * them with the target attribute, is chosen at run time (it rounds once
@@ -133,12 +137,19 @@ static void dense_generic(const struct model_op *op, const float *x,
 	uint32_t in = op->in, out = op->out, nb = block_count(out), r, b, m;
 	float t[2][B];
 
+	/* Full blocks store straight into the rows, a partial one via @t. */
 	for (r = 0; r + 2 <= n; r += 2) {
 		const float *xr = x + (size_t)r * in;
 		float *yr = y + (size_t)r * out;
 
 		for (b = 0; b < nb; b++) {
 			m = block_width(out, b);
+			if (m == B) {
+				g_rows2(op->packed + (size_t)b * in * B,
+					op->pbias + b * B, xr, xr + in, in,
+					yr + b * B, yr + out + b * B, relu);
+				continue;
+			}
 			g_rows2(op->packed + (size_t)b * in * B, op->pbias + b * B,
 				xr, xr + in, in, t[0], t[1], relu);
 			memcpy(yr + b * B, t[0], m * sizeof(float));
@@ -146,11 +157,15 @@ static void dense_generic(const struct model_op *op, const float *x,
 		}
 	}
 	for (; r < n; r++) {
+		float *yr = y + (size_t)r * out;
+
 		for (b = 0; b < nb; b++) {
 			m = block_width(out, b);
 			g_rows1(op->packed + (size_t)b * in * B, op->pbias + b * B,
-				x + (size_t)r * in, in, t[0], relu);
-			memcpy(y + (size_t)r * out + b * B, t[0], m * sizeof(float));
+				x + (size_t)r * in, in, m == B ? yr + b * B : t[0],
+				relu);
+			if (m != B)
+				memcpy(yr + b * B, t[0], m * sizeof(float));
 		}
 	}
 }
@@ -161,9 +176,40 @@ static void dense_generic(const struct model_op *op, const float *x,
 /* max(0, v): maxps returns its second operand for NaN, and for -0. */
 #define V3_RELU(v) (v) = _mm256_max_ps(_mm256_setzero_ps(), (v))
 
-/* 4 rows x 16 outputs: 8 ymm accumulators, 2 FMA chains per load. */
-AVX2 static void v3_rows4(const float *w, const float *bias, const float *x,
-			  uint32_t in, float *t, bool relu)
+/*
+ * Store 8 outputs: straight into the row when the block has them all,
+ * else the first @m through a buffer (the last block of a layer whose
+ * width is not a multiple of 8).
+ */
+AVX2 static inline void v3_st8(float *y, __m256 a, uint32_t m)
+{
+	float t[8];
+	uint32_t k;
+
+	if (m >= 8) {
+		_mm256_storeu_ps(y, a);
+		return;
+	}
+	_mm256_storeu_ps(t, a);
+	for (k = 0; k < m; k++)
+		y[k] = t[k];
+}
+
+AVX2 static inline void v3_st16(float *y, __m256 lo, __m256 hi, uint32_t m)
+{
+	v3_st8(y, lo, m);
+	if (m > 8)
+		v3_st8(y + 8, hi, m - 8);
+}
+
+/*
+ * 4 rows x 16 outputs of a block of width @m (9..16): 8 ymm accumulators,
+ * 2 FMA chains per weight load. Row k of @x at x + k * in, its @m
+ * outputs to y + k * out.
+ */
+AVX2 static void v3_rows4x16(const float *w, const float *bias,
+			     const float *x, uint32_t in, float *y,
+			     uint32_t out, uint32_t m, bool relu)
 {
 	__m256 b0 = _mm256_loadu_ps(bias), b1 = _mm256_loadu_ps(bias + 8);
 	__m256 a00 = b0, a01 = b1, a10 = b0, a11 = b1;
@@ -191,14 +237,15 @@ AVX2 static void v3_rows4(const float *w, const float *bias, const float *x,
 		V3_RELU(a00); V3_RELU(a01); V3_RELU(a10); V3_RELU(a11);
 		V3_RELU(a20); V3_RELU(a21); V3_RELU(a30); V3_RELU(a31);
 	}
-	_mm256_storeu_ps(t, a00); _mm256_storeu_ps(t + 8, a01);
-	_mm256_storeu_ps(t + 16, a10); _mm256_storeu_ps(t + 24, a11);
-	_mm256_storeu_ps(t + 32, a20); _mm256_storeu_ps(t + 40, a21);
-	_mm256_storeu_ps(t + 48, a30); _mm256_storeu_ps(t + 56, a31);
+	v3_st16(y, a00, a01, m);
+	v3_st16(y + out, a10, a11, m);
+	v3_st16(y + 2 * out, a20, a21, m);
+	v3_st16(y + 3 * out, a30, a31, m);
 }
 
-AVX2 static void v3_rows1(const float *w, const float *bias, const float *x,
-			  uint32_t in, float *t, bool relu)
+AVX2 static void v3_rows1x16(const float *w, const float *bias,
+			     const float *x, uint32_t in, float *y, uint32_t m,
+			     bool relu)
 {
 	__m256 a0 = _mm256_loadu_ps(bias), a1 = _mm256_loadu_ps(bias + 8);
 	uint32_t i;
@@ -213,32 +260,98 @@ AVX2 static void v3_rows1(const float *w, const float *bias, const float *x,
 		V3_RELU(a0);
 		V3_RELU(a1);
 	}
-	_mm256_storeu_ps(t, a0);
-	_mm256_storeu_ps(t + 8, a1);
+	v3_st16(y, a0, a1, m);
 }
 
+/*
+ * 8 rows x 8 outputs, for a block of width @m <= 8 (a layer of 8 outputs
+ * or fewer, or the last block of one): the upper 8 of the block's 16
+ * packed columns are padding, not computed. 8 ymm accumulators, one
+ * weight load per 8 FMA chains.
+ */
+AVX2 static void v3_rows8x8(const float *w, const float *bias,
+			    const float *x, uint32_t in, float *y,
+			    uint32_t out, uint32_t m, bool relu)
+{
+	__m256 a0 = _mm256_loadu_ps(bias), a1 = a0, a2 = a0, a3 = a0;
+	__m256 a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+	const float *x1 = x + in, *x2 = x1 + in, *x3 = x2 + in, *x4 = x3 + in,
+		    *x5 = x4 + in, *x6 = x5 + in, *x7 = x6 + in;
+	uint32_t i;
+
+	for (i = 0; i < in; i++, w += B) {
+		__m256 w0 = _mm256_loadu_ps(w);
+
+		a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(x + i), w0, a0);
+		a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(x1 + i), w0, a1);
+		a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(x2 + i), w0, a2);
+		a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(x3 + i), w0, a3);
+		a4 = _mm256_fmadd_ps(_mm256_broadcast_ss(x4 + i), w0, a4);
+		a5 = _mm256_fmadd_ps(_mm256_broadcast_ss(x5 + i), w0, a5);
+		a6 = _mm256_fmadd_ps(_mm256_broadcast_ss(x6 + i), w0, a6);
+		a7 = _mm256_fmadd_ps(_mm256_broadcast_ss(x7 + i), w0, a7);
+	}
+	if (relu) {
+		V3_RELU(a0); V3_RELU(a1); V3_RELU(a2); V3_RELU(a3);
+		V3_RELU(a4); V3_RELU(a5); V3_RELU(a6); V3_RELU(a7);
+	}
+	v3_st8(y, a0, m);
+	v3_st8(y + out, a1, m);
+	v3_st8(y + 2 * out, a2, m);
+	v3_st8(y + 3 * out, a3, m);
+	v3_st8(y + 4 * out, a4, m);
+	v3_st8(y + 5 * out, a5, m);
+	v3_st8(y + 6 * out, a6, m);
+	v3_st8(y + 7 * out, a7, m);
+}
+
+AVX2 static void v3_rows1x8(const float *w, const float *bias,
+			    const float *x, uint32_t in, float *y, uint32_t m,
+			    bool relu)
+{
+	__m256 a0 = _mm256_loadu_ps(bias);
+	uint32_t i;
+
+	for (i = 0; i < in; i++, w += B)
+		a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(x + i),
+				     _mm256_loadu_ps(w), a0);
+	if (relu)
+		V3_RELU(a0);
+	v3_st8(y, a0, m);
+}
+
+/*
+ * Block by block (its packed weights stay in L1 while the rows stream
+ * past), tiles of rows, then the rows left one at a time. Every output
+ * is one FMA chain from the bias over i in order, whichever kernel
+ * computes it: the same bits at any batch size.
+ */
 AVX2 static void dense_avx2(const struct model_op *op, const float *x,
 			    float *y, uint32_t n, bool relu)
 {
-	uint32_t in = op->in, out = op->out, nb = block_count(out), r, b, k, m;
-	float t[4][B];
+	uint32_t in = op->in, out = op->out, nb = block_count(out), r, b, m;
 
-	for (r = 0; r + 4 <= n; r += 4) {
-		for (b = 0; b < nb; b++) {
-			m = block_width(out, b);
-			v3_rows4(op->packed + (size_t)b * in * B, op->pbias + b * B,
-				 x + (size_t)r * in, in, t[0], relu);
-			for (k = 0; k < 4; k++)
-				memcpy(y + (size_t)(r + k) * out + b * B, t[k],
-				       m * sizeof(float));
-		}
-	}
-	for (; r < n; r++) {
-		for (b = 0; b < nb; b++) {
-			m = block_width(out, b);
-			v3_rows1(op->packed + (size_t)b * in * B, op->pbias + b * B,
-				 x + (size_t)r * in, in, t[0], relu);
-			memcpy(y + (size_t)r * out + b * B, t[0], m * sizeof(float));
+	for (b = 0; b < nb; b++) {
+		const float *w = op->packed + (size_t)b * in * B;
+		const float *bias = op->pbias + b * B;
+		float *yb = y + b * B;
+
+		m = block_width(out, b);
+		r = 0;
+		if (m > 8) {
+			for (; r + 4 <= n; r += 4)
+				v3_rows4x16(w, bias, x + (size_t)r * in, in,
+					    yb + (size_t)r * out, out, m, relu);
+			for (; r < n; r++)
+				v3_rows1x16(w, bias, x + (size_t)r * in, in,
+					    yb + (size_t)r * out, m, relu);
+		} else {
+			for (; r + 8 <= n; r += 8)
+				v3_rows8x8(w, bias, x + (size_t)r * in, in,
+					   yb + (size_t)r * out, out, m, relu);
+			for (; r < n; r++)
+				v3_rows1x8(w, bias, x + (size_t)r * in, in,
+					   yb + (size_t)r * out, m, relu);
 		}
 	}
 }
