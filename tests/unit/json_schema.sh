@@ -72,11 +72,13 @@ jcheck 0 'bpf.json#/$defs/show' bpf show
 jcheck 0 'bpf.json#/$defs/stats' bpf stats
 jcheck 0 'bpf.json#/$defs/sensor_list' bpf sensor list
 jcheck 0 'pipeline.json#/$defs/list' pipeline list
-jcheck 0 'pipeline.json#/$defs/show' pipeline show p1
+jcheck 1 'error.json' pipeline show p1
 expect_rc 0 "$CTL" -j top -n 2 -d 0.1
 validate --lines --min 2 'stats.json#/$defs/top' "$T_OUT"
 
 # ---- errors: JSON on stdout, status 2 for usage, 1 for failures ----
+jcheck 2 'error.json'
+jcheck 2 'error.json' --bogus
 jcheck 2 'error.json' bogus
 jcheck 2 'error.json' ring bogus
 jcheck 2 'error.json' stats --bogus
@@ -199,7 +201,7 @@ def drift(name, f):
     f(d)
     json.dump(d, open("%s/drift-%s.json" % (sys.argv[2], name), "w"))
 drift("extra-top", lambda d: d.update(bogus=1))
-drift("extra-pipeline", lambda d: d["runtime"]["pipelines"][0].update(model_gen=2))
+drift("extra-pipeline", lambda d: d["runtime"]["pipelines"][0].update(worker=0))
 drift("missing", lambda d: d["runtime"]["pipelines"][0].pop("samples_in"))
 drift("type", lambda d: d["runtime"].update(pid=str(d["runtime"]["pid"])))
 drift("negative", lambda d: d["runtime"]["pipelines"][0].update(batches=-1))

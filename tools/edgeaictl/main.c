@@ -56,10 +56,16 @@ static void usage(FILE *f)
 		"       %s OBJECT help\n"
 		"\n"
 		"Objects:\n", bin_name, bin_name);
-	if (f == stdout)
+	if (f == stdout) {
 		cmd_help_list(objects, NULL);
-	else
-		fprintf(f, "  bpf help monitor ring stats top version\n");
+	} else {
+		const struct cmd *c;
+
+		fputs(" ", f);
+		for (c = objects; c->name; c++)
+			fprintf(f, " %s", c->name);
+		fputs("\n", f);
+	}
 	fprintf(f,
 		"\n"
 		"Options:\n"
@@ -68,7 +74,8 @@ static void usage(FILE *f)
 		"  -V, --version   same as the 'version' object\n"
 		"  -h, --help      print this help\n"
 		"\n"
-		"Environment: EDGEAI_DEV overrides the device (default %s).\n"
+		"Environment: EDGEAI_DEV overrides the device (default %s),\n"
+		"EDGEAID_STATS edgeaid's stats file, EDGEAID_CONTROL its control socket.\n"
 		"Exit status: 0 success, 1 failure, 2 usage error.\n"
 		"See edgeaictl(8).\n", EDGEAI_DEV_PATH);
 }
@@ -88,9 +95,9 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 	if (argc < 1) {
 		if (deflt)
 			return deflt(argc, argv);
-		return error_out(EXIT_USAGE, "%s: missing command, try '%s %shelp'",
+		return error_out(EXIT_USAGE, "%s: missing command, try '%s %s%shelp'",
 				 object ? object : "", bin_name,
-				 object ? "OBJECT " : "");
+				 object ? object : "", object ? " " : "");
 	}
 	len = strlen(argv[0]);
 	for (c = cmds; c->name; c++) {
@@ -107,9 +114,9 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv,
 		}
 	}
 	if (!match)
-		return error_out(EXIT_USAGE, "unknown %s '%s', try '%s help'",
+		return error_out(EXIT_USAGE, "unknown %s '%s', try '%s %s%shelp'",
 				 object ? "command" : "object", argv[0],
-				 bin_name);
+				 bin_name, object ? object : "", object ? " " : "");
 	return match->func(argc - 1, argv + 1);
 }
 
@@ -125,6 +132,7 @@ int main(int argc, char **argv)
 	int c;
 
 	/* Options come before OBJECT; what follows belongs to the command. */
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+jpVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
@@ -140,11 +148,19 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
+			if (json_output)
+				return error_out(EXIT_USAGE, "unknown option '%s', try '%s help'",
+						 argv[optind - 1], bin_name);
+			fprintf(stderr, "%s: unknown option '%s'\n", bin_name,
+				argv[optind - 1]);
 			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
+		if (json_output)
+			return error_out(EXIT_USAGE, "missing OBJECT, try '%s help'",
+					 bin_name);
 		usage(stderr);
 		return EXIT_USAGE;
 	}

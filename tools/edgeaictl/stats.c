@@ -77,7 +77,7 @@ struct kernel_snap {
 struct pipe_snap {
 	char name[64], source[128], model[128], model_version[32], state[16];
 	char error[256];
-	uint64_t in, out, batches;
+	uint64_t in, out, batches, model_gen;
 	int ndrops;
 	char drop_key[MAX_REASONS][32];
 	uint64_t drop_val[MAX_REASONS];
@@ -312,6 +312,7 @@ static void pipe_parse(struct json_object *o, struct pipe_snap *p)
 	p->in = ju64(o, "samples_in");
 	p->out = ju64(o, "samples_out");
 	p->batches = ju64(o, "batches");
+	p->model_gen = ju64(o, "model_gen");
 	if (json_object_object_get_ex(o, "drops", &d) &&
 	    json_object_is_type(d, json_type_object)) {
 		json_object_object_foreach(d, key, val) {
@@ -666,6 +667,7 @@ static void print_runtime(const struct runtime_snap *r)
 		cell_str("source", 0, p->source);
 		cell_str("model", 0, p->model);
 		cell_str("model_version", 0, p->model_version);
+		cell_u64("model_gen", 0, p->model_gen);
 		if (p->error[0])
 			cell_str("error", 0, p->error);
 		cell_u64("samples_in", 12, p->in);
@@ -1450,7 +1452,10 @@ int pipelines_print(const char *only)
 
 	memset(&r, 0, sizeof(r));
 	runtime_read(&r);
-	if (only && r.running) {
+	if (only && !r.running)
+		return error_out(EXIT_FAIL, "no pipeline '%s': edgeaid is not running (%s)",
+				 only, r.reason);
+	if (only) {
 		for (i = 0; i < r.npipes; i++)
 			if (!strcmp(r.pipes[i].name, only))
 				break;
