@@ -80,10 +80,19 @@ static struct json_object *control_call(const char *path,
 		return NULL;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (send(fd, s, strlen(s), MSG_NOSIGNAL) < 0 ||
-	    (n = recv(fd, buf, sizeof(buf) - 1, 0)) <= 0) {
+	if (send(fd, s, strlen(s), MSG_NOSIGNAL) < 0) {
+		error_out(EXIT_FAIL, "control socket %s: send: %s", path,
+			  strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	do {
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0) {
 		error_out(EXIT_FAIL, "control socket %s: %s", path,
-			  errno ? strerror(errno) : "no reply");
+			  n ? strerror(errno) :
+			  "edgeaid closed the connection without a reply (see its log)");
 		close(fd);
 		return NULL;
 	}

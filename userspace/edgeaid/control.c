@@ -165,13 +165,20 @@ void ead_control_serve(int fd, struct ead_pipeline *const *pipes,
 		goto out;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 	    (cred.uid != 0 && cred.uid != getuid())) {
+		ead_log(EAD_LOG_WARN, "control socket: refused a request of uid %d",
+			(int)cred.uid);
 		reply_error(fd, "permission denied: root or the daemon's user only");
 		goto out;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	got = recv(fd, buf, REQ_MAX, 0);
-	if (got <= 0)
+	do {
+		got = recv(fd, buf, REQ_MAX, 0);
+	} while (got < 0 && errno == EINTR);
+	if (got <= 0) {
+		ead_log(EAD_LOG_WARN, "control socket: no request: %s",
+			got ? strerror(errno) : "the client closed");
 		goto out;
+	}
 	buf[got] = '\0';
 	req = json_tokener_parse(buf);
 	if (!req || !json_object_is_type(req, json_type_object)) {
