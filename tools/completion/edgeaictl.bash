@@ -46,6 +46,42 @@ _edgeaictl_expand()
 	echo "$match"
 }
 
+# The header's columns of the file after --csv on the command line.
+_edgeaictl_csv_columns()
+{
+	local i f=
+	for ((i = 1; i < cword; i++)); do
+		[ "${words[i]}" = --csv ] && f=${words[i+1]}
+	done
+	[ -r "$f" ] && head -n 1 -- "$f" | tr -d '\r"' | tr ',' '\n' |
+		sed 's/^[[:space:]]*//; s/[[:space:]]*$//'
+}
+
+# model train: option values (columns from the --csv file, for --features
+# the item after the last comma), else the options.
+_edgeaictl_model_train()
+{
+	local opts="--csv --features --target --model --hidden --activation
+		--task --standardize --optimizer --lr --momentum --beta1 --beta2
+		--epochs --batch --l2 --seed --no-shuffle --val --patience
+		--warm-start --name --version --output --quiet --help"
+	local done=${cur%"${cur##*,}"}
+
+	case $prev in
+	--csv|--warm-start|-o|--output) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	--model) COMPREPLY=($(compgen -W "linear logistic softmax mlp" -- "$cur")) ;;
+	--optimizer) COMPREPLY=($(compgen -W "sgd adam" -- "$cur")) ;;
+	--activation) COMPREPLY=($(compgen -W "relu tanh sigmoid identity" -- "$cur")) ;;
+	--task) COMPREPLY=($(compgen -W "regression classification" -- "$cur")) ;;
+	--target) COMPREPLY=($(compgen -W "$(_edgeaictl_csv_columns)" -- "$cur")) ;;
+	--features)
+		COMPREPLY=($(compgen -P "$done" -W "$(_edgeaictl_csv_columns)" -- "${cur##*,}"))
+		compopt -o nospace 2>/dev/null ;;
+	--hidden|--lr|--momentum|--beta1|--beta2|--epochs|--batch|--l2|--seed|--val|--patience|--name|--version) ;;
+	*) COMPREPLY=($(compgen -W "$opts" -- "$cur")) ;;
+	esac
+}
+
 _edgeaictl()
 {
 	local cur prev words cword
@@ -200,6 +236,24 @@ _edgeaictl()
 			elif [ "$nargs" -eq 0 ]; then
 				COMPREPLY=($(compgen -f -- "$cur"))
 			fi ;;
+		esac ;;
+	model)
+		local mcmds="train predict info help"
+		if [ -z "$cmd" ]; then
+			COMPREPLY=($(compgen -W "$mcmds" -- "$cur"))
+			return
+		fi
+		cmd=$(_edgeaictl_expand "$cmd" $mcmds)
+		case $cmd in
+		train) _edgeaictl_model_train ;;
+		predict)
+			if [ "$prev" = --csv ] || [ -z "$sub" ]; then
+				COMPREPLY=($(compgen -f -- "$cur"))
+			elif [ "$nargs" -eq 0 ] && [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--csv" -- "$cur"))
+			fi ;;
+		info)
+			[ -z "$sub" ] && COMPREPLY=($(compgen -f -- "$cur")) ;;
 		esac ;;
 	monitor|version)
 		[ -z "$cmd" ] && [ "$obj" = monitor ] &&

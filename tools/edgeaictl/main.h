@@ -47,6 +47,8 @@ void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void out_str(const char *key, const char *label, const char *val);
 void out_u64(const char *key, const char *label, uint64_t val);
 void out_bool(const char *key, const char *label, bool val);
+/* Text "%g"; JSON a number with 10 significant digits, null if not finite. */
+void out_double(const char *key, const char *label, double val);
 void out_strlist(const char *key, const char *label, const char **vals,
 		 int n);
 int error_out(int status, const char *fmt, ...)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Text and JSON output behind one set of calls (JSON through json-c). */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -142,6 +143,24 @@ void out_bool(const char *key, const char *label, bool val)
 	}
 	if (text_label(label))
 		printf(" %s\n", val ? "yes" : "no");
+}
+
+void out_double(const char *key, const char *label, double val)
+{
+	char buf[32];
+
+	if (json_output) {
+		/* JSON has no NaN or infinity: null stands for them. */
+		if (!isfinite(val)) {
+			json_add(key, NULL);
+			return;
+		}
+		snprintf(buf, sizeof(buf), "%.10g", val);
+		json_add(key, json_object_new_double_s(val, buf));
+		return;
+	}
+	if (text_label(label))
+		printf(" %g\n", val);
 }
 
 void out_strlist(const char *key, const char *label, const char **vals,
