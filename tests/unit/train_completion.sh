@@ -39,7 +39,8 @@ check()	# check EXPECTED WORD...
 }
 
 check "model monitor" m
-check "help info predict train" model ""
+check "convert help info predict train" model ""
+check "--features --name --outputs --version -o -v" model convert x.onnx -
 check "predict" model p
 check "-j" -j			# sanity: the global options still complete
 check "linear logistic mlp softmax" model train --model ""

@@ -238,7 +238,7 @@ _edgeaictl()
 			fi ;;
 		esac ;;
 	model)
-		local mcmds="train predict info help"
+		local mcmds="train predict info convert help"
 		if [ -z "$cmd" ]; then
 			COMPREPLY=($(compgen -W "$mcmds" -- "$cur"))
 			return
@@ -254,6 +254,16 @@ _edgeaictl()
 			fi ;;
 		info)
 			[ -z "$sub" ] && COMPREPLY=($(compgen -f -- "$cur")) ;;
+		convert)
+			case $prev in
+			-o|--name|--version|--features|--outputs) [ "$prev" = -o ] && COMPREPLY=($(compgen -f -- "$cur")) ;;
+			*)
+				if [[ $cur == -* ]]; then
+					COMPREPLY=($(compgen -W "-o --name --version --features --outputs -v" -- "$cur"))
+				else
+					COMPREPLY=($(compgen -f -X '!*.onnx' -- "$cur") $(compgen -d -- "$cur"))
+				fi ;;
+			esac ;;
 		esac ;;
 	monitor|version)
 		[ -z "$cmd" ] && [ "$obj" = monitor ] &&

@@ -62,6 +62,8 @@ int do_stats_obj(int argc, char **argv);
 int do_top(int argc, char **argv);
 int do_model(int argc, char **argv);
 int do_pipeline(int argc, char **argv);
+/* convert.c: edgeaictl model convert (runs edgeai-onnx-convert). */
+int model_convert(int argc, char **argv);
 /* stats.c: the runtime part of the stats view, one pipeline or all. */
 int pipelines_print(const char *only);
 

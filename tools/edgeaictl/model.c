@@ -1585,7 +1585,7 @@ static const struct cmd cmds[] = {
 	{ "train", do_train, "--csv FILE --features A,B --target Y --model KIND --optimizer OPT [OPTIONS] -o OUT" },
 	{ "predict", do_predict, "FILE { X1 X2 ... | --csv DATA }" },
 	{ "info", do_info, "FILE: inputs, outputs, layers, parameters, checksums" },
-	/* convert: tools/onnx */
+	{ "convert", model_convert, "MODEL.onnx [-o MODEL.st]: import an ONNX model" },
 	{ "help", do_help, "this help; 'model COMMAND help' for one command" },
 	{ NULL, NULL, NULL },
 };
