@@ -65,11 +65,12 @@ assert s["workers"] == 1, s
 keys = {"name", "source", "model", "model_version", "model_gen", "state",
         "error", "worker", "cpu", "samples_in", "samples_out", "drops",
         "batches", "batch_size", "latency_ns", "e2e_latency_ns",
-        "e2e_skipped", "stages", "model_latency_ns", "sink_latency_ns"}
+        "e2e_skipped", "stages", "learning", "model_latency_ns",
+        "sink_latency_ns"}
 assert set(p) == keys, set(p) ^ keys
 assert p["name"] == "p1" and p["state"] == "running" and p["error"] is None
 assert p["model_version"] == "1.0" and p["model_gen"] == 1, p
-assert p["worker"] == 0 and p["cpu"] == -1, p
+assert p["worker"] == 0 and p["cpu"] == -1 and p["learning"] is None, p
 out = n + 5 + 2
 assert p["samples_in"] == out + 3, p
 assert p["samples_out"] == out, p

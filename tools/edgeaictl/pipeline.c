@@ -122,7 +122,7 @@ static int pipe_reload(int argc, char **argv)
 	/* argv[-1] is the command's name: getopt's argv[0] */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc + 1, argv - 1, "+s:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc + 1, argv - 1, "s:", opts, NULL)) != -1) {
 		if (c == 's')
 			sock = optarg;
 		else

@@ -108,6 +108,9 @@ static void new_pipe(struct parse_state *st, const char *name)
 	snprintf(pc->name, sizeof(pc->name), "%s", name);
 	pc->line = st->line;
 	pc->batch = EAD_DEFAULT_BATCH;
+	pc->learn_rate = 0.01;
+	pc->learn_batch = 16;
+	pc->learn_publish = 5;
 	st->cur = pc;
 	st->skip_section = 0;
 }
@@ -317,6 +320,69 @@ static void pipe_list_key(struct parse_state *st, const char *k, const char *v)
 		pc->sink_line[pc->n_sinks++] = st->line;
 }
 
+static int parse_double(const char *v, double min, double max, double *out)
+{
+	char *end;
+	double x;
+
+	errno = 0;
+	x = strtod(v, &end);
+	if (errno || end == v || *end || !(x >= min && x <= max))
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+/* label, learn, learn_* (online learning, docs/edgeaid.md) */
+static void learn_key(struct parse_state *st, const char *k, const char *v)
+{
+	struct ead_pipeline_conf *pc = st->cur;
+
+	if (!strcmp(k, "label")) {
+		if (!strcmp(v, "last"))
+			pc->label_last = 1;
+		else if (!strcmp(v, "none"))
+			pc->label_last = 0;
+		else
+			cfg_error(st, st->line,
+				  "[pipeline %s] label = %s: expected last (the last element of each sample) or none",
+				  pc->name, v);
+	} else if (!strcmp(k, "learn")) {
+		if (parse_bool(v, &pc->learn))
+			cfg_error(st, st->line, "[pipeline %s] learn = %s: not yes or no",
+				  pc->name, v);
+		pc->learn_line = st->line;
+	} else if (!strcmp(k, "learn_rate")) {
+		if (parse_double(v, 1e-9, 10, &pc->learn_rate))
+			cfg_error(st, st->line,
+				  "[pipeline %s] learn_rate = %s: not a number in (0, 10]",
+				  pc->name, v);
+	} else if (!strcmp(k, "learn_optimizer")) {
+		if (!strcmp(v, "sgd") || !strcmp(v, "adam"))
+			pc->learn_adam = !strcmp(v, "adam");
+		else
+			cfg_error(st, st->line,
+				  "[pipeline %s] learn_optimizer = %s: sgd or adam",
+				  pc->name, v);
+	} else if (!strcmp(k, "learn_batch")) {
+		if (parse_uint(v, 1, 4096, &pc->learn_batch))
+			cfg_error(st, st->line,
+				  "[pipeline %s] learn_batch = %s: not a number 1..4096",
+				  pc->name, v);
+	} else if (!strcmp(k, "learn_publish")) {
+		if (parse_double(v, 0.05, 86400, &pc->learn_publish))
+			cfg_error(st, st->line,
+				  "[pipeline %s] learn_publish = %s: seconds, 0.05..86400",
+				  pc->name, v);
+	} else if (!strcmp(k, "learn_save")) {
+		copy_value(st, k, v, pc->learn_save, sizeof(pc->learn_save));
+	} else {
+		cfg_error(st, st->line,
+			  "[pipeline %s] unknown key '%s' (learn, learn_rate, learn_optimizer, learn_batch, learn_publish, learn_save)",
+			  pc->name, k);
+	}
+}
+
 static int pipe_key(struct parse_state *st, const char *k, const char *v)
 {
 	struct ead_pipeline_conf *pc = st->cur;
@@ -346,9 +412,11 @@ static int pipe_key(struct parse_state *st, const char *k, const char *v)
 			cfg_error(st, st->line,
 				  "[pipeline %s] require_tag = %s: not yes or no",
 				  pc->name, v);
+	} else if (!strncmp(k, "learn", 5) || !strcmp(k, "label")) {
+		learn_key(st, k, v);
 	} else {
 		cfg_error(st, st->line,
-			  "[pipeline %s] unknown key '%s' (source, stage, elems, model, sink, batch, require_tag)",
+			  "[pipeline %s] unknown key '%s' (source, stage, elems, model, sink, batch, require_tag, label, learn, learn_rate, learn_optimizer, learn_batch, learn_publish, learn_save)",
 			  pc->name, k);
 	}
 	return 1;
@@ -386,6 +454,14 @@ static void check_pipes(struct parse_state *st)
 		if (!pc->n_sinks)
 			cfg_error(st, pc->line,
 				  "[pipeline %s]: missing sink (jsonl:-, jsonl:PATH, udp:ADDR:PORT, unix:PATH or ring:NAME)",
+				  pc->name);
+		if (pc->learn && !pc->label_last)
+			cfg_error(st, pc->learn_line,
+				  "[pipeline %s] learn = yes needs labels: label = last",
+				  pc->name);
+		if (pc->learn_save[0] && !strcmp(pc->learn_save, pc->model))
+			cfg_error(st, pc->learn_line,
+				  "[pipeline %s] learn_save must not be the model file (it would be swapped in twice)",
 				  pc->name);
 	}
 	st->cur = NULL;
@@ -443,7 +519,12 @@ int ead_pipeline_conf_equal(const struct ead_pipeline_conf *a,
 	if (strcmp(a->source, b->source) || strcmp(a->model, b->model) ||
 	    a->n_stages != b->n_stages || a->n_sinks != b->n_sinks ||
 	    a->batch != b->batch || a->elems != b->elems ||
-	    a->require_tag != b->require_tag || a->bad || b->bad)
+	    a->require_tag != b->require_tag || a->bad || b->bad ||
+	    a->label_last != b->label_last || a->learn != b->learn ||
+	    a->learn_adam != b->learn_adam || a->learn_rate != b->learn_rate ||
+	    a->learn_batch != b->learn_batch ||
+	    a->learn_publish != b->learn_publish ||
+	    strcmp(a->learn_save, b->learn_save))
 		return 0;
 	for (i = 0; i < a->n_stages; i++)
 		if (strcmp(a->stages[i], b->stages[i]))

@@ -10,6 +10,7 @@
  *   stats.c     counters, latency histograms, the stats JSON file
  *   control.c   the control socket (edgeaictl pipeline reload)
  *   metrics.c   the optional Prometheus HTTP endpoint
+ *   learn.c     online learning (a learner thread per learning pipeline)
  *   edgeaid.c   options, logging, the signal/timer loop, reload
  */
 #ifndef EDGEAID_H
@@ -20,6 +21,8 @@
 #include <stdio.h>
 
 #include <liburing.h>
+
+#include <edgeai/model.h>
 
 #define EAD_DEFAULT_CONFIG	"/etc/edgeai/edgeaid.conf"
 #define EAD_DEFAULT_STATS	"/run/edgeaid/stats.json"
@@ -57,6 +60,14 @@ struct ead_pipeline_conf {
 	unsigned int elems;		/* 0: the model's input dim */
 	int elems_line;
 	int require_tag;
+	int label_last;			/* label = last */
+	int learn;			/* learn = yes */
+	int learn_adam;			/* learn_optimizer = adam */
+	double learn_rate;
+	unsigned int learn_batch;
+	double learn_publish;		/* seconds */
+	char learn_save[EAD_PATH_MAX];
+	int learn_line;
 	int bad;			/* a config error in this section */
 };
 
@@ -245,6 +256,31 @@ int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
 			    uint32_t *gen, char *err, size_t errlen);
 /* Main thread, once a second: free retired models; swap in a changed file. */
 void ead_pipeline_tick(struct ead_pipeline *p);
+/*
+ * Install the loaded model @m (owned from now on, freed on failure) as
+ * the next generation; @what names where it comes from in the log.
+ * Any thread. 0 and *@gen, or -errno with @err.
+ */
+int ead_pipeline_install_model(struct ead_pipeline *p, struct edgeai_model *m,
+			       const char *what, uint32_t *gen, char *err,
+			       size_t errlen);
+/* A reference to the running model (edgeai_model_free() it), and its gen. */
+struct edgeai_model *ead_pipeline_model_ref(struct ead_pipeline *p,
+					    uint32_t *gen);
+uint32_t ead_pipeline_model_gen(struct ead_pipeline *p);
+
+/* Online learning (learn.c), one learner thread per learning pipeline. */
+struct ead_learn;
+struct ead_learn *ead_learn_new(struct ead_pipeline *p,
+				const struct ead_pipeline_conf *conf,
+				uint32_t dim);
+int ead_learn_start(struct ead_learn *l);
+void ead_learn_stop(struct ead_learn *l);
+void ead_learn_free(struct ead_learn *l);
+/* The worker: @n model-input rows, their labels at labels[ids[r]]. */
+void ead_learn_push(struct ead_learn *l, const float *rows,
+		    const float *labels, const uint32_t *ids, uint32_t n);
+void ead_learn_json(struct ead_learn *l, FILE *f);
 
 /* Append the pipeline's JSON object to @f. */
 void ead_pipeline_stats_json(struct ead_pipeline *p, FILE *f);

@@ -84,10 +84,12 @@ struct ead_pipeline {
 	_Atomic(struct model_swap *) retired;
 	char model_path[EAD_PATH_MAX];	/* of the running (or next) model */
 	struct stat model_st;		/* that file when last loaded */
-	uint32_t gen_counter;		/* generations handed out */
+	atomic_uint gen_counter;	/* generations handed out */
+	struct ead_learn *learn;	/* learn = yes */
 	char model_version[64];		/* for the stats file (under lock) */
 	struct edgeai_stage *stages[EAD_MAX_STAGES];
 	uint32_t elems, in_dim, out_dim, max_dim;
+	uint32_t feat;		/* features per sample: elems, less the label */
 
 	enum src_kind kind;
 	struct edgeai_udp *udp;
@@ -113,6 +115,7 @@ struct ead_pipeline {
 	struct edgeai_udp_pkt *pkts;
 	struct ead_row *in_rows, *out_rows;
 	float *x, *buf_a, *buf_b, *y;
+	float *labels, *row_tmp;	/* label = last */
 	uint32_t *keys, *ids;
 	char *out;
 	size_t out_cap;
@@ -193,7 +196,8 @@ static int load_model(struct ead_pipeline *p)
 			p->conf.model, strerror(-ret), err[0] ? ": " : "", err);
 		return ret;
 	}
-	p->model_gen = p->gen_counter = 1;
+	p->model_gen = 1;
+	atomic_store(&p->gen_counter, 1);
 	snprintf(p->model_version, sizeof(p->model_version), "%s",
 		 edgeai_model_version(p->model) ? edgeai_model_version(p->model) : "");
 	return 0;
@@ -206,7 +210,7 @@ static int build_stages(struct ead_pipeline *p)
 	struct edgeai_stage_opts o = {
 		.sz = sizeof(o), .errbuf = err, .errbuf_len = sizeof(err),
 	};
-	uint32_t dim = p->elems;
+	uint32_t dim = p->feat;
 	unsigned int i;
 	int ret;
 
@@ -221,7 +225,7 @@ static int build_stages(struct ead_pipeline *p)
 		dim = edgeai_stage_out_dim(p->stages[i]);
 	}
 	p->in_dim = dim;
-	p->max_dim = p->elems;
+	p->max_dim = p->feat;
 	if (pc->n_stages)
 		edgeai_stage_chain_dims(p->stages, pc->n_stages, &p->in_dim,
 					&p->max_dim);
@@ -249,7 +253,13 @@ static int build_compute(struct ead_pipeline *p, uint32_t src_elems)
 			pc->elems, p->ring_name, src_elems);
 		return -EINVAL;
 	}
-	p->elems = pc->elems ? pc->elems : src_elems ? src_elems : mdim;
+	p->elems = pc->elems ? pc->elems : src_elems ? src_elems :
+		   mdim + !!pc->label_last;
+	if (pc->label_last && p->elems < 2) {
+		disable(p, pc->line, "label = last needs at least 2 elements per sample");
+		return -EINVAL;
+	}
+	p->feat = p->elems - !!pc->label_last;
 	if (pc->n_stages && !pc->elems && !src_elems) {
 		disable(p, pc->line, p->kind == SRC_RING ?
 			"elems is required with stages while ring %s does not exist" :
@@ -265,6 +275,7 @@ static int build_compute(struct ead_pipeline *p, uint32_t src_elems)
 			"model = %s: model input dim %u != %s %u",
 			pc->model, mdim,
 			pc->n_stages ? "the stage chain's output dim" :
+			pc->label_last ? "the features per sample (elems less the label)" :
 			src_elems ? "the ring's elements per slot" :
 				    "the packet element count (elems)",
 			p->in_dim);
@@ -474,7 +485,9 @@ static int alloc_buffers(struct ead_pipeline *p)
 	p->pkts = calloc(b, sizeof(*p->pkts));
 	p->in_rows = calloc(b, sizeof(*p->in_rows));
 	p->out_rows = calloc(b, sizeof(*p->out_rows));
-	p->x = calloc(b * p->elems, sizeof(float));
+	p->x = calloc(b * p->feat, sizeof(float));
+	p->labels = calloc(b, sizeof(float));
+	p->row_tmp = calloc(p->elems, sizeof(float));
 	p->buf_a = calloc(b * p->max_dim, sizeof(float));
 	p->buf_b = calloc(b * p->max_dim, sizeof(float));
 	p->y = calloc(b * p->out_dim, sizeof(float));
@@ -482,6 +495,7 @@ static int alloc_buffers(struct ead_pipeline *p)
 	p->ids = calloc(b, sizeof(uint32_t));
 	p->out = p->want_text ? malloc(p->out_cap) : NULL;
 	if (!p->pkts || !p->in_rows || !p->out_rows || !p->x || !p->buf_a ||
+	    !p->labels || !p->row_tmp ||
 	    !p->buf_b || !p->y || !p->keys || !p->ids ||
 	    (p->want_text && !p->out)) {
 		disable(p, 0, "out of memory for batch %zu", b);
@@ -525,8 +539,12 @@ struct ead_pipeline *ead_pipeline_new(const struct ead_pipeline_conf *pc,
 	}
 	if (build_compute(p, src_elems) || check_only)
 		return p;
-	if ((p->kind == SRC_RING || !open_udp(p)) && !open_sinks(p))
-		alloc_buffers(p);
+	if ((p->kind == SRC_RING || !open_udp(p)) && !open_sinks(p) &&
+	    !alloc_buffers(p) && pc->learn) {
+		p->learn = ead_learn_new(p, &p->conf, p->in_dim);
+		if (!p->learn || ead_learn_start(p->learn))
+			disable(p, pc->learn_line, "learn: cannot start the learner");
+	}
 	return p;
 }
 
@@ -545,6 +563,7 @@ void ead_pipeline_free(struct ead_pipeline *p)
 
 	if (!p)
 		return;
+	ead_learn_free(p->learn);	/* first: it uses the model */
 	for (i = 0; i < p->n_sinks; i++)
 		ead_sink_close(p->sinks[i]);
 	edgeai_udp_close(p->udp);
@@ -559,6 +578,8 @@ void ead_pipeline_free(struct ead_pipeline *p)
 	free(p->in_rows);
 	free(p->out_rows);
 	free(p->x);
+	free(p->labels);
+	free(p->row_tmp);
 	free(p->buf_a);
 	free(p->buf_b);
 	free(p->y);
@@ -591,6 +612,51 @@ static int same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
+int ead_pipeline_install_model(struct ead_pipeline *p, struct edgeai_model *m,
+			       const char *what, uint32_t *gen, char *err,
+			       size_t errlen)
+{
+	struct model_swap *sw = calloc(1, sizeof(*sw));
+	const char *ver;
+	int ret;
+
+	if (!sw) {
+		edgeai_model_free(m);
+		snprintf(err, errlen, "%s: out of memory", what);
+		return -ENOMEM;
+	}
+	sw->model = m;
+	if (edgeai_model_input_dim(m) != p->in_dim ||
+	    edgeai_model_output_dim(m) != p->out_dim) {
+		snprintf(err, errlen,
+			 "%s: the model maps %u inputs to %u outputs; pipeline %s needs %u to %u",
+			 what, edgeai_model_input_dim(m),
+			 edgeai_model_output_dim(m), p->conf.name,
+			 p->in_dim, p->out_dim);
+		ret = -EINVAL;
+		goto fail;
+	}
+	ret = edgeai_model_ctx_new(m, p->conf.batch, &sw->mctx);
+	if (ret) {
+		snprintf(err, errlen, "%s: model context: %s", what,
+			 strerror(-ret));
+		goto fail;
+	}
+	make_prefix(p, m, sw->prefix, sizeof(sw->prefix));
+	ver = edgeai_model_version(m);
+	snprintf(sw->version, sizeof(sw->version), "%s", ver ? ver : "");
+	sw->gen = atomic_fetch_add(&p->gen_counter, 1) + 1;
+	/* a swap the worker has not taken yet is superseded */
+	swap_free(atomic_exchange(&p->next, sw));
+	ead_log(EAD_LOG_INFO, "[pipeline %s] model %s (version %s) loaded as generation %u; it takes over between two batches",
+		p->conf.name, what, sw->version, sw->gen);
+	*gen = sw->gen;
+	return 0;
+fail:
+	swap_free(sw);
+	return ret;
+}
+
 int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
 			    uint32_t *gen, char *err, size_t errlen)
 {
@@ -598,9 +664,8 @@ int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
 	struct edgeai_model_load_opts o = {
 		.sz = sizeof(o), .err = lerr, .errlen = sizeof(lerr),
 	};
-	struct model_swap *sw;
+	struct edgeai_model *m;
 	struct stat st;
-	const char *ver;
 	int ret;
 
 	if (p->disabled || !p->mctx) {
@@ -611,51 +676,45 @@ int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
 	}
 	if (!path)
 		path = p->model_path;
-	sw = calloc(1, sizeof(*sw));
-	if (!sw)
-		return -ENOMEM;
 	if (stat(path, &st) < 0)
 		memset(&st, 0, sizeof(st));
-	ret = edgeai_model_load(path, &o, &sw->model);
-	if (ret) {
+	ret = edgeai_model_load(path, &o, &m);
+	if (ret)
 		snprintf(err, errlen, "%s: %s%s%s", path, strerror(-ret),
 			 lerr[0] ? ": " : "", lerr);
-		goto fail;
-	}
-	if (edgeai_model_input_dim(sw->model) != p->in_dim ||
-	    edgeai_model_output_dim(sw->model) != p->out_dim) {
-		snprintf(err, errlen,
-			 "%s: the model maps %u inputs to %u outputs; pipeline %s needs %u to %u",
-			 path, edgeai_model_input_dim(sw->model),
-			 edgeai_model_output_dim(sw->model), p->conf.name,
-			 p->in_dim, p->out_dim);
-		ret = -EINVAL;
-		goto fail;
-	}
-	ret = edgeai_model_ctx_new(sw->model, p->conf.batch, &sw->mctx);
+	else
+		ret = ead_pipeline_install_model(p, m, path, gen, err, errlen);
 	if (ret) {
-		snprintf(err, errlen, "%s: model context: %s", path,
-			 strerror(-ret));
-		goto fail;
+		ead_log(EAD_LOG_ERROR, "[pipeline %s] model not swapped, generation %u keeps running: %s",
+			p->conf.name, ead_pipeline_model_gen(p), err);
+		return ret;
 	}
-	make_prefix(p, sw->model, sw->prefix, sizeof(sw->prefix));
-	ver = edgeai_model_version(sw->model);
-	snprintf(sw->version, sizeof(sw->version), "%s", ver ? ver : "");
-	sw->gen = ++p->gen_counter;
 	if (path != p->model_path)
 		snprintf(p->model_path, sizeof(p->model_path), "%s", path);
 	p->model_st = st;
-	/* a swap the worker has not taken yet is superseded */
-	swap_free(atomic_exchange(&p->next, sw));
-	ead_log(EAD_LOG_INFO, "[pipeline %s] model %s (version %s) loaded as generation %u; it takes over between two batches",
-		p->conf.name, path, sw->version, sw->gen);
-	*gen = sw->gen;
 	return 0;
-fail:
-	ead_log(EAD_LOG_ERROR, "[pipeline %s] model not swapped, generation %u keeps running: %s",
-		p->conf.name, p->model_gen, err);
-	swap_free(sw);
-	return ret;
+}
+
+struct edgeai_model *ead_pipeline_model_ref(struct ead_pipeline *p,
+					    uint32_t *gen)
+{
+	struct edgeai_model *m;
+
+	pthread_mutex_lock(&p->lock);
+	m = p->model ? edgeai_model_ref(p->model) : NULL;
+	*gen = p->model_gen;
+	pthread_mutex_unlock(&p->lock);
+	return m;
+}
+
+uint32_t ead_pipeline_model_gen(struct ead_pipeline *p)
+{
+	uint32_t gen;
+
+	pthread_mutex_lock(&p->lock);
+	gen = p->model_gen;
+	pthread_mutex_unlock(&p->lock);
+	return gen;
 }
 
 /* The worker, between two batches. */
@@ -803,6 +862,24 @@ static void drop_dim(struct ead_pipeline *p, uint32_t sensor, uint32_t got,
 	(*dim_drops)++;
 }
 
+/* Where a sample's elements are converted to: its row, or the scratch row. */
+static float *row_dst(struct ead_pipeline *p, uint32_t row)
+{
+	return p->conf.label_last ? p->row_tmp : p->x + (size_t)row * p->feat;
+}
+
+/* label = last: the features to the row, the last element to labels[]. */
+static void finish_row(struct ead_pipeline *p, uint32_t row, uint32_t sample)
+{
+	if (!p->conf.label_last) {
+		p->labels[sample] = NAN;
+		return;
+	}
+	memcpy(p->x + (size_t)row * p->feat, p->row_tmp,
+	       (size_t)p->feat * sizeof(float));
+	p->labels[sample] = p->row_tmp[p->feat];
+}
+
 /* Datagrams into rows of p->x; returns the row count. */
 static uint32_t gather_udp(struct ead_pipeline *p, uint32_t n,
 			   uint64_t *dtype_drops, uint64_t *dim_drops)
@@ -825,8 +902,7 @@ static uint32_t gather_udp(struct ead_pipeline *p, uint32_t n,
 			drop_dim(p, m->sensor, edgeai_le16(h.count), dim_drops);
 			continue;
 		}
-		if (to_f32(p->x + (size_t)rows * p->elems, k->payload, h.dtype,
-			   p->elems)) {
+		if (to_f32(row_dst(p, rows), k->payload, h.dtype, p->elems)) {
 			if (!p->logged_dtype++)
 				ead_log(EAD_LOG_WARN,
 					"[pipeline %s] sensor %u: dtype %u dropped (logged once)",
@@ -834,6 +910,7 @@ static uint32_t gather_udp(struct ead_pipeline *p, uint32_t n,
 			(*dtype_drops)++;
 			continue;
 		}
+		finish_row(p, rows, i);
 		p->keys[rows] = m->sensor;
 		p->ids[rows] = i;
 		rows++;
@@ -867,7 +944,7 @@ static uint32_t gather_ring(struct ead_pipeline *p, uint64_t first,
 		m->ts_ns = h->ts_ns;
 		m->rx_ns = rx;
 		m->flags = h->flags;
-		row = p->x + (size_t)rows * p->elems;
+		row = row_dst(p, rows);
 		if (len == want)
 			to_f32(row, edgeai_slot_payload(h), p->ring_dtype,
 			       p->elems);
@@ -881,6 +958,7 @@ static uint32_t gather_ring(struct ead_pipeline *p, uint64_t first,
 		if (p->ring_quant)
 			for (j = 0; j < p->elems; j++)
 				row[j] = p->ring_scale * (row[j] - (float)p->ring_zp);
+		finish_row(p, rows, i);
 		p->keys[rows] = m->sensor;
 		p->ids[rows] = i;
 		rows++;
@@ -1077,6 +1155,8 @@ static int compute(struct ead_pipeline *p, uint32_t rows, uint64_t *t,
 		cur = next;
 		next = next == p->buf_a ? p->buf_b : p->buf_a;
 	}
+	if (out > 0 && p->learn)
+		ead_learn_push(p->learn, cur, p->labels, p->ids, (uint32_t)out);
 	if (out > 0 && edgeai_model_run(p->mctx, cur, (uint32_t)out, p->y))
 		out = 0;
 	*model_ns = now_ns() - *t;
@@ -1385,7 +1465,12 @@ void ead_pipeline_stats_json(struct ead_pipeline *p, FILE *f)
 		ead_hist_json(f, &s->stage[i]);
 		fputc('}', f);
 	}
-	fputs("],\"model_latency_ns\":", f);
+	fputs("],\"learning\":", f);
+	if (p->learn)
+		ead_learn_json(p->learn, f);
+	else
+		fputs("null", f);
+	fputs(",\"model_latency_ns\":", f);
 	ead_hist_json(f, &s->model);
 	fputs(",\"sink_latency_ns\":", f);
 	ead_hist_json(f, &s->sink);
