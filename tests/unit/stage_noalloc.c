@@ -21,24 +21,7 @@
 
 #include "edgeai_test.h"
 
-int __sanitizer_install_malloc_and_free_hooks(
-	void (*malloc_hook)(const volatile void *, size_t),
-	void (*free_hook)(const volatile void *)) __attribute__((weak));
-
-static volatile int counting;
-static volatile unsigned long mallocs, frees;
-
-static void on_malloc(const volatile void *p, size_t size)
-{
-	if (counting)
-		mallocs++;
-}
-
-static void on_free(const volatile void *p)
-{
-	if (counting)
-		frees++;
-}
+#include "malloc_count.h"
 
 #define ROWS	512
 #define DIM	4

@@ -9,22 +9,7 @@
  */
 #include "udp_test.h"
 
-int __sanitizer_install_malloc_and_free_hooks(
-	void (*malloc_hook)(const volatile void *, size_t),
-	void (*free_hook)(const volatile void *)) __attribute__((weak));
-
-static volatile int counting;
-static volatile unsigned long mallocs;
-
-static void on_malloc(const volatile void *p, size_t size)
-{
-	if (counting)
-		mallocs++;
-}
-
-static void on_free(const volatile void *p)
-{
-}
+#include "malloc_count.h"
 
 #define ROUNDS	200
 #define BURST	24	/* more than the 16 buffers: no-buffer stops */
