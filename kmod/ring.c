@@ -617,6 +617,7 @@ void edgeai_ring_sync_tail(struct edgeai_ring *ring)
  */
 static void edgeai_ring_notify_unlock(struct edgeai_ring *ring,
 				      unsigned long flags)
+	__releases(&ring->lock)
 {
 	struct edgeai_file *ef = ring->consumer;
 	bool wake = false, kick = false;

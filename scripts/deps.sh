@@ -21,9 +21,10 @@ libelf-dev zlib1g-dev
 linux-headers-amd64 linux-image-amd64 linux-source-6.1
 kmod
 qemu-system-x86 busybox-static cpio
-iproute2 iputils-ping ethtool strace groff-base tmux
+iproute2 iputils-ping ethtool strace linux-perf groff-base tmux
 python3 python3-numpy python3-scapy python3-sklearn python3-yaml python3-jsonschema
-python3-onnx python3-torch
+python3-onnx python3-torch python3-matplotlib
+cppcheck sparse
 xz-utils
 "
 

@@ -1429,7 +1429,7 @@ static void usage(FILE *f)
 "    edgeai-sensorgen send --dst 10.47.0.1 --sensor 7 --count 1000 --rate 500\n"
 "    edgeai-sensorgen send --dst [fd00:47::1]:4747 --iface veth1 --json \\\n"
 "        --mix valid=101:50,unknown=999:5,burst=102:20,badmagic=3,iplong=2\n",
-		EDGEAI_WIRE_DEFAULT_PORT);
+		(unsigned int)EDGEAI_WIRE_DEFAULT_PORT);
 }
 
 static int send_main(int argc, char **argv)

@@ -114,6 +114,8 @@ static double xent_row(const double *z, uint32_t k, uint32_t label)
 		m = z[i] > m ? z[i] : m;
 	for (i = 0; i < k; i++)
 		s += exp(z[i] - m);
+	/* s >= 1: the largest z contributes exp(0) */
+	/* cppcheck-suppress invalidFunctionArg */
 	return m + log(s) - z[label];
 }
 
