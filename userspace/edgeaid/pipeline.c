@@ -1021,7 +1021,10 @@ static uint64_t emit(struct ead_pipeline *p, uint32_t rows, uint64_t done)
 		n = format_row(p, p->out + len, p->out_cap - len,
 			       &p->out_rows[i], p->y + (size_t)i * p->out_dim,
 			       done);
-		len += n;	/* cannot overflow: out_cap is sized for it */
+		/* out_cap is sized for the longest line: never, but counted */
+		if (!n)
+			lost++;
+		len += n;
 	}
 	r.text = p->out;
 	r.text_len = len;
