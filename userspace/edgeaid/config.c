@@ -108,6 +108,7 @@ static void new_pipe(struct parse_state *st, const char *name)
 	snprintf(pc->name, sizeof(pc->name), "%s", name);
 	pc->line = st->line;
 	pc->batch = EAD_DEFAULT_BATCH;
+	pc->rcvbuf = EAD_DEFAULT_RCVBUF;
 	pc->learn_rate = 0.01;
 	pc->learn_batch = 16;
 	pc->learn_publish = 5;
@@ -401,6 +402,11 @@ static int pipe_key(struct parse_state *st, const char *k, const char *v)
 			cfg_error(st, st->line,
 				  "[pipeline %s] batch = %s: not a number 1..%d",
 				  pc->name, v, EAD_MAX_BATCH);
+	} else if (!strcmp(k, "rcvbuf")) {
+		if (parse_uint(v, 0, 1U << 30, &pc->rcvbuf))
+			cfg_error(st, st->line,
+				  "[pipeline %s] rcvbuf = %s: bytes, 0 (the system's default) to 1073741824",
+				  pc->name, v);
 	} else if (!strcmp(k, "elems")) {
 		if (parse_uint(v, 1, 65535, &pc->elems))
 			cfg_error(st, st->line,
@@ -416,7 +422,7 @@ static int pipe_key(struct parse_state *st, const char *k, const char *v)
 		learn_key(st, k, v);
 	} else {
 		cfg_error(st, st->line,
-			  "[pipeline %s] unknown key '%s' (source, stage, elems, model, sink, batch, require_tag, label, learn, learn_rate, learn_optimizer, learn_batch, learn_publish, learn_save)",
+			  "[pipeline %s] unknown key '%s' (source, stage, elems, model, sink, batch, rcvbuf, require_tag, label, learn, learn_rate, learn_optimizer, learn_batch, learn_publish, learn_save)",
 			  pc->name, k);
 	}
 	return 1;
@@ -519,6 +525,7 @@ int ead_pipeline_conf_equal(const struct ead_pipeline_conf *a,
 	if (strcmp(a->source, b->source) || strcmp(a->model, b->model) ||
 	    a->n_stages != b->n_stages || a->n_sinks != b->n_sinks ||
 	    a->batch != b->batch || a->elems != b->elems ||
+	    a->rcvbuf != b->rcvbuf ||
 	    a->require_tag != b->require_tag || a->bad || b->bad ||
 	    a->label_last != b->label_last || a->learn != b->learn ||
 	    a->learn_adam != b->learn_adam || a->learn_rate != b->learn_rate ||

@@ -33,6 +33,7 @@
 #define EAD_MAX_PIPELINES	64
 #define EAD_MAX_BATCH		4096
 #define EAD_DEFAULT_BATCH	64
+#define EAD_DEFAULT_RCVBUF	(4U << 20)	/* rides out a stalled worker */
 #define EAD_ERR_LEN		512
 
 /* Log levels (global log_level). */
@@ -57,6 +58,7 @@ struct ead_pipeline_conf {
 	int sink_line[EAD_MAX_SINKS];
 	unsigned int n_sinks;
 	unsigned int batch;
+	unsigned int rcvbuf;		/* UDP socket receive buffer, bytes */
 	unsigned int elems;		/* 0: the model's input dim */
 	int elems_line;
 	int require_tag;

@@ -300,7 +300,7 @@ static int open_udp(struct ead_pipeline *p)
 	struct edgeai_udp_opts o = {
 		.sz = sizeof(o), .errbuf = err, .errbuf_len = sizeof(err),
 		.require_tag = (uint8_t)pc->require_tag, .any_thread = 1,
-		.pollable = 1,
+		.pollable = 1, .rcvbuf = pc->rcvbuf,
 	};
 	int ret;
 
