@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck disable=SC2016  # '$defs' in schema references is literal
+# test-timeout-factor: 3
 # edgeaictl -j output with edgeai.ko loaded matches docs/schema/
 # (docs/json.md): version (module loaded and not); ring create, list,
 # show and delete (a tensor ring fed by edgeai_synth.ko past its slots,
