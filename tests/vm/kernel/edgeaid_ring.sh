@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# test-timeout-factor: 2
 # edgeaid with a kernel-ring source and a result-ring sink, in the VM:
 #  - started before its ring exists, the pipeline waits, then attaches
 #    when edgeai_synth.ko creates it (counter waveform: sample n, channel
