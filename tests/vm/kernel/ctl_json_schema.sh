@@ -80,7 +80,8 @@ monitor_on()
 	for _ in $(seq 50); do
 		"$C" ring create t_js_probe size 8 slots 2 >/dev/null &&
 			"$C" ring delete t_js_probe >/dev/null
-		wait_for_line "$2" '"ring-destroyed"' 1 && return 0
+		# both events of one probe: the monitor may subscribe between them
+		wait_for_line "$2" '"ring-destroyed"' 1 && grep -q '"ring-created"' "$2" && return 0
 		kill -0 "$MON" 2>/dev/null || t_fail "monitor died: $(cat "$2.err")"
 	done
 	t_fail "monitor never saw the probe ring: $(cat "$2")"
