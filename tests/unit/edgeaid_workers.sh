@@ -39,7 +39,10 @@ conf 1 no >"$W/c.conf"
 ead_start "$W/c.conf"
 grep -q "1 worker(s) for 3 running pipeline(s)" "$W/log" || t_fail "not 1 worker: $(cat "$W/log")"
 pa=$(ead_port a) pb=$(ead_port b) pc=$(ead_port c)
-send "$pa" 1 "$N" & s1=$!
+# pipeline a feeds a Unix reader in Python: paced so that a loaded machine
+# does not outrun its 10-datagram queue (the sink waits 20 ms per batch)
+"$GEN" send --dst "127.0.0.1:$pa" --sensor 1 --count "$N" --dtype f32 \
+	--elems 4 --rate 1000 >/dev/null & s1=$!
 send "$pb" 2 "$N" & s2=$!
 send "$pc" 3 "$N" & s3=$!
 wait $s1 $s2 $s3
