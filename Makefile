@@ -41,6 +41,7 @@ tools: userspace bpf
 	+$(Q)$(SUBMAKE) $(SRCROOT)/tools/Makefile
 
 tests: all
+	+$(Q)$(SUBMAKE) $(SRCROOT)/examples/demo/demo.mk
 	+$(Q)$(SUBMAKE) $(SRCROOT)/userspace/Makefile SAN=1
 	+$(Q)$(SUBMAKE) $(SRCROOT)/tests/Makefile
 	+$(Q)$(SUBMAKE) $(SRCROOT)/bench/Makefile
@@ -67,8 +68,12 @@ fuzz:
 	+$(Q)$(SUBMAKE) $(SRCROOT)/tests/fuzz/Makefile
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) $(SRCROOT)/tests/fuzz/run.sh
 
+# The demo: build, train its models (examples/demo/demo.mk: generated data,
+# edgeaictl model train, into $(O)/demo/), run scripts/demo.sh for
+# DEMO_SECONDS (default 30) natively or in the VM.
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
+	+$(Q)$(SUBMAKE) $(SRCROOT)/examples/demo/demo.mk
 	$(Q)$(SRCROOT)/scripts/demo.sh
 
 PREFIX ?= /usr/local
@@ -110,7 +115,8 @@ help:
 	@echo '  fuzz             run each libFuzzer harness (tests/fuzz/) FUZZ_SECONDS; crashes in build/fuzz/crashes/'
 	@echo '  bench            benchmarks vs baselines; results in bench/results/'
 	@echo '                   (QUICK=1: < 2 min smoke run into build/bench/results/)'
-	@echo '  demo             scripts/deps.sh, build, then scripts/demo.sh'
+	@echo '  demo             scripts/deps.sh, build, train the demo models, scripts/demo.sh'
+	@echo '                   (DEMO_SECONDS=N: stream length, default 30)'
 	@echo '  install          binaries, library, headers, man pages under PREFIX'
 	@echo '  modules_install  the kernel module into /lib/modules'
 	@echo '  deps             install the Debian packages everything needs'
