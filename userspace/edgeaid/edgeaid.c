@@ -216,15 +216,36 @@ static void apply_globals(const struct ead_config *cfg)
 	ead_log_level = verbose ? EAD_LOG_DEBUG : cfg->log_level;
 }
 
+/* Pipeline @id of d->cfg; @alone: see ead_workers_alone. */
 static int new_pipeline(struct daemon *d, const struct ead_pipeline_conf *pc,
-			unsigned int id)
+			unsigned int id, int alone)
 {
-	struct ead_pipeline *p = ead_pipeline_new(pc, d->cfg.path, id, 0);
+	struct ead_pipeline *p = ead_pipeline_new(pc, d->cfg.path, id,
+						  alone ? EAD_NEW_ALONE : 0);
 
 	if (!p)
 		return -ENOMEM;
 	d->pipes[d->n_pipes++] = p;
 	return 0;
+}
+
+/*
+ * Whether pipeline @i of d->cfg will have a worker of its own, if every
+ * pipeline without configuration errors starts.
+ */
+static int alone(const struct daemon *d, unsigned int i)
+{
+	unsigned int k, running = 0, idx = 0;
+
+	if (d->cfg.pipes[i].bad)
+		return 0;
+	for (k = 0; k < d->cfg.n_pipes; k++) {
+		if (d->cfg.pipes[k].bad)
+			continue;
+		idx += k < i;
+		running++;
+	}
+	return ead_workers_alone(idx, running, d->cfg.workers);
 }
 
 static void start_workers(struct daemon *d)
@@ -304,7 +325,7 @@ static int reload(struct daemon *d)
 			continue;
 		}
 		ead_log(EAD_LOG_INFO, "[pipeline %s] starting", cfg.pipes[i].name);
-		if (new_pipeline(d, &cfg.pipes[i], i))
+		if (new_pipeline(d, &cfg.pipes[i], i, alone(d, i)))
 			return -ENOMEM;
 	}
 	start_workers(d);
@@ -420,7 +441,8 @@ static int check_config(const char *path)
 	if (load_config(path, &cfg))
 		return 1;
 	for (i = 0; i < cfg.n_pipes; i++) {
-		struct ead_pipeline *p = ead_pipeline_new(&cfg.pipes[i], path, i, 1);
+		struct ead_pipeline *p = ead_pipeline_new(&cfg.pipes[i], path, i,
+							  EAD_NEW_CHECK);
 
 		if (!p || ead_pipeline_disabled(p))
 			bad++;
@@ -448,7 +470,7 @@ static int start(struct daemon *d)
 					       d->cfg.stats_path);
 	d->started = (long long)time(NULL);
 	for (i = 0; i < d->cfg.n_pipes; i++)
-		if (new_pipeline(d, &d->cfg.pipes[i], i))
+		if (new_pipeline(d, &d->cfg.pipes[i], i, alone(d, i)))
 			return -ENOMEM;
 	start_workers(d);
 	ead_log(EAD_LOG_INFO, "%u pipeline(s) from %s", d->cfg.n_pipes,

@@ -199,13 +199,19 @@ struct ead_pipeline;
 
 /*
  * Build pipeline number @id from @pc: stages, model and the dimension
- * check, and (unless @check_only) the source, sinks and buffers. Never
+ * check, and (unless EAD_NEW_CHECK) the source, sinks and buffers. Never
  * fails: a pipeline that cannot run is "disabled" with the reason logged
- * and kept in its stats. NULL only when out of memory.
+ * and kept in its stats. NULL only when out of memory. EAD_NEW_ALONE:
+ * it will have a worker of its own (ead_workers_alone), so a UDP source
+ * need not be pollable by another io_uring and opens with
+ * IORING_SETUP_COOP_TASKRUN: its completions do not interrupt the worker
+ * with an IPI.
  */
+#define EAD_NEW_CHECK	0x1
+#define EAD_NEW_ALONE	0x2
 struct ead_pipeline *ead_pipeline_new(const struct ead_pipeline_conf *pc,
 				      const char *cfg_path, unsigned int id,
-				      int check_only);
+				      unsigned int flags);
 void ead_pipeline_free(struct ead_pipeline *p);
 int ead_pipeline_disabled(const struct ead_pipeline *p);
 /* @pc is what @p runs, and its model file has not changed since. */
@@ -225,6 +231,11 @@ void ead_pipeline_set_worker(struct ead_pipeline *p, int worker, int cpu);
  * ead_pipeline_step(p, 0) when it completes.
  */
 int ead_pipeline_blocking(const struct ead_pipeline *p);
+/*
+ * A UDP source opened for a worker of its own that shares one after a
+ * configuration reload: nothing to arm, the worker reads it each tick.
+ */
+int ead_pipeline_tick_polled(const struct ead_pipeline *p);
 /* 1 if there is something to wait on (the ring may be gone). */
 int ead_pipeline_can_arm(const struct ead_pipeline *p);
 /* Queue the wait on @ring with @ud; 0 or -errno. */
@@ -314,6 +325,13 @@ struct ead_workers;
  */
 int ead_workers_start(struct ead_pipeline *const *pipes, unsigned int n,
 		      unsigned int workers, int pin, struct ead_workers **wp);
+/*
+ * Whether running pipeline @idx of @running will be alone on its worker
+ * with @workers configured; pipelines that fail to start only make that
+ * more so.
+ */
+int ead_workers_alone(unsigned int idx, unsigned int running,
+		      unsigned int workers);
 /* Stop and join every worker; @drain: first process what is queued. */
 void ead_workers_stop(struct ead_workers *w, int drain);
 unsigned int ead_workers_count(const struct ead_workers *w);

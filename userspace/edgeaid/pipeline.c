@@ -93,6 +93,7 @@ struct ead_pipeline {
 
 	enum src_kind kind;
 	struct edgeai_udp *udp;
+	int alone;		/* opened for a worker of its own */
 	/* ring source */
 	char ring_name[EDGEAI_NAME_LEN];
 	struct edgeai_ring *ring;
@@ -300,7 +301,7 @@ static int open_udp(struct ead_pipeline *p)
 	struct edgeai_udp_opts o = {
 		.sz = sizeof(o), .errbuf = err, .errbuf_len = sizeof(err),
 		.require_tag = (uint8_t)pc->require_tag, .any_thread = 1,
-		.pollable = 1, .rcvbuf = pc->rcvbuf,
+		.pollable = !p->alone, .rcvbuf = pc->rcvbuf,
 	};
 	int ret;
 
@@ -506,8 +507,9 @@ static int alloc_buffers(struct ead_pipeline *p)
 
 struct ead_pipeline *ead_pipeline_new(const struct ead_pipeline_conf *pc,
 				      const char *cfg_path, unsigned int id,
-				      int check_only)
+				      unsigned int flags)
 {
+	int check_only = !!(flags & EAD_NEW_CHECK);
 	struct ead_pipeline *p = calloc(1, sizeof(*p));
 	uint32_t src_elems = 0;
 
@@ -515,6 +517,7 @@ struct ead_pipeline *ead_pipeline_new(const struct ead_pipeline_conf *pc,
 		return NULL;
 	p->conf = *pc;
 	p->id = id;
+	p->alone = !!(flags & EAD_NEW_ALONE);
 	p->worker = -1;
 	p->cpu = -1;
 	snprintf(p->cfg_path, sizeof(p->cfg_path), "%s", cfg_path);
@@ -1305,9 +1308,14 @@ int ead_pipeline_blocking(const struct ead_pipeline *p)
 	return !p->disabled && p->kind == SRC_UDP;
 }
 
+int ead_pipeline_tick_polled(const struct ead_pipeline *p)
+{
+	return !p->disabled && p->kind == SRC_UDP && p->alone;
+}
+
 int ead_pipeline_can_arm(const struct ead_pipeline *p)
 {
-	return !p->disabled && (p->kind == SRC_UDP || p->ring);
+	return !p->disabled && ((p->kind == SRC_UDP && !p->alone) || p->ring);
 }
 
 int ead_pipeline_arm(struct ead_pipeline *p, struct io_uring *ring,

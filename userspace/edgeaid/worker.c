@@ -6,7 +6,11 @@
  *
  * A worker that serves a single UDP pipeline blocks in the source itself
  * (edgeai_udp_recv(): one io_uring_enter per batch on the source's ring,
- * which is then the worker's only ring). Any other worker arms one wait
+ * which is then the worker's only ring). Such a source is opened not
+ * pollable (the daemon knows from the configuration that the pipeline
+ * will be alone: ead_workers_alone), so its ring runs with
+ * IORING_SETUP_COOP_TASKRUN: a datagram arriving while the worker runs
+ * the model does not interrupt it with an IPI. Any other worker arms one wait
  * per pipeline on its own io_uring - a multishot poll of the UDP source,
  * the ring's IORING_OP_URING_CMD wait (IORING_OP_POLL_ADD on the ring fd
  * where the module lacks it) - sleeps in one io_uring_enter, and on a
@@ -137,6 +141,27 @@ static int any_ready(const struct ead_worker *w)
 	return 0;
 }
 
+/*
+ * A UDP source opened for a worker of its own (not pollable from our
+ * ring) that shares this one after a reload: read it each tick, up to
+ * STEP_BURST batches.
+ */
+static void tick_poll(struct ead_worker *w)
+{
+	unsigned int i, k;
+	int n;
+
+	for (i = 0; i < w->n; i++) {
+		if (!ead_pipeline_tick_polled(w->pipes[i]))
+			continue;
+		for (k = 0; k < STEP_BURST; k++) {
+			n = ead_pipeline_step(w->pipes[i], 0);
+			if (n <= 0 || (uint32_t)n < ead_pipeline_batch(w->pipes[i]))
+				break;
+		}
+	}
+}
+
 static void run_loop(struct ead_worker *w)
 {
 	struct __kernel_timespec tick = { 0, TICK_MS * 1000000LL };
@@ -146,6 +171,10 @@ static void run_loop(struct ead_worker *w)
 	unsigned int i;
 	int busy;
 
+	for (i = 0; i < w->n; i++)
+		if (ead_pipeline_tick_polled(w->pipes[i]))
+			ead_log(EAD_LOG_WARN, "[pipeline %s] shares worker %u since the reload: its UDP source is read every %d ms (restart edgeaid to give it a worker of its own)",
+				ead_pipeline_name(w->pipes[i]), w->id, TICK_MS);
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
 		arm_all(w);
 		busy = any_ready(w);
@@ -156,6 +185,7 @@ static void run_loop(struct ead_worker *w)
 		now = mono_ms();
 		if (now - last_idle >= TICK_MS) {
 			last_idle = now;
+			tick_poll(w);
 			for (i = 0; i < w->n; i++)
 				ead_pipeline_idle(w->pipes[i]);
 		}
@@ -216,6 +246,28 @@ static int worker_start(struct ead_worker *w)
 	return 0;
 }
 
+static unsigned int worker_count(unsigned int workers, unsigned int running)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!workers)
+		workers = ncpu < 1 ? 1 : (unsigned int)ncpu;
+	return workers > running ? running : workers;
+}
+
+/*
+ * Pipeline k goes to worker k mod W: it is alone there if no other index
+ * maps to it. With fewer running pipelines, W shrinks only when each gets
+ * a worker of its own, and the indices shift down: alone stays alone.
+ */
+int ead_workers_alone(unsigned int idx, unsigned int running,
+		      unsigned int workers)
+{
+	unsigned int w = worker_count(workers, running);
+
+	return idx < w && idx + w >= running;
+}
+
 int ead_workers_start(struct ead_pipeline *const *pipes, unsigned int n,
 		      unsigned int workers, int pin_cpus,
 		      struct ead_workers **wp)
@@ -229,10 +281,7 @@ int ead_workers_start(struct ead_pipeline *const *pipes, unsigned int n,
 		ncpu = 1;
 	for (i = 0; i < n; i++)
 		running += !ead_pipeline_disabled(pipes[i]);
-	if (!workers)
-		workers = (unsigned int)ncpu;
-	if (workers > running)
-		workers = running;
+	workers = worker_count(workers, running);
 	ws = calloc(1, sizeof(*ws) + workers * sizeof(ws->w[0]));
 	if (!ws)
 		return -ENOMEM;
