@@ -8,7 +8,8 @@
  *                    between pipelines so lines never interleave)
  *   jsonl:PATH       PATH opened O_APPEND|O_CREAT, one write() per batch
  *   udp:ADDR:PORT    one datagram per result: the JSON object of the line,
- *                    without its newline (ADDR: IPv4, or [IPv6])
+ *                    without its newline (ADDR: IPv4, or [IPv6]); up to
+ *                    64 datagrams a sendmmsg()
  *   unix:PATH        the same to a Unix datagram socket (@NAME: abstract);
  *                    a full reader queue is waited for, up to 20 ms a batch
  *   ring:NAME[:SLOTS] a result ring (edgeai/result.h): one slot per result,
@@ -35,6 +36,7 @@
 
 #define RING_DEFAULT_SLOTS	1024
 #define UNIX_WAIT_MS		20	/* per batch, for a slow local reader */
+#define SEND_VEC		64	/* datagrams per sendmmsg() */
 #define MAX_CREATED		EAD_MAX_PIPELINES
 
 enum sink_kind { SINK_STDOUT, SINK_FILE, SINK_UDP, SINK_UNIX, SINK_RING };
@@ -140,24 +142,45 @@ static int wait_room(int fd, int *budget_ms)
 	return ret > 0 && (pfd.revents & POLLOUT);
 }
 
-/* One datagram per line; returns the number of lines not sent. */
+/*
+ * One datagram per line, SEND_VEC lines a sendmmsg(); returns the number
+ * of lines not sent. A line that cannot be sent (the error is for the
+ * first message of a call) is counted and skipped.
+ */
 static int send_lines(int fd, const char *buf, size_t len, int budget_ms)
 {
-	int failed = 0;
+	struct mmsghdr msg[SEND_VEC];
+	struct iovec iov[SEND_VEC];
+	size_t end[SEND_VEC] = { 0 };	/* where line k + 1 starts */
+	int failed = 0, ret;
+	unsigned int k;
+	size_t off;
 
 	while (len) {
-		const char *nl = memchr(buf, '\n', len);
-		size_t n = nl ? (size_t)(nl - buf) : len;
-		ssize_t ret;
+		off = 0;
+		for (k = 0; k < SEND_VEC && off < len; k++) {
+			const char *nl = memchr(buf + off, '\n', len - off);
+			size_t n = nl ? (size_t)(nl - (buf + off)) : len - off;
 
+			iov[k].iov_base = (void *)(buf + off);
+			iov[k].iov_len = n;
+			memset(&msg[k], 0, sizeof(msg[k]));
+			msg[k].msg_hdr.msg_iov = &iov[k];
+			msg[k].msg_hdr.msg_iovlen = 1;
+			off += n + (nl ? 1 : 0);
+			end[k] = off;
+		}
 		do {
-			ret = send(fd, buf, n, MSG_DONTWAIT);
+			ret = sendmmsg(fd, msg, k, MSG_DONTWAIT);
 		} while (ret < 0 && errno == EAGAIN && wait_room(fd, &budget_ms));
-		if (ret < 0)
+		if (ret <= 0) {
 			failed++;
-		n += nl ? 1 : 0;
-		buf += n;
-		len -= n;
+			ret = 1;
+		}
+		/* advance past the lines sent (or the one that failed) */
+		off = end[ret - 1];
+		buf += off;
+		len -= off;
 	}
 	return failed;
 }
