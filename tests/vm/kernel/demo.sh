@@ -12,9 +12,9 @@
 # detector below its threshold (one run of the summary for the three:
 # every process costs seconds in the emulated VM). Last, a longer run is
 # interrupted with SIGINT half-way, as Ctrl-C does, and must clean up
-# all the same. About 50 s idle; it asks for twice the per-test timeout
+# all the same. About 50 s idle; it asks for three times the per-test timeout
 # for loaded hosts.
-# test-timeout-factor: 2
+# test-timeout-factor: 3
 set -u
 . "$EDGEAI_SRC/tests/lib.sh"
 C=$EDGEAI_BUILD/edgeaictl
