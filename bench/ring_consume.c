@@ -11,7 +11,8 @@
  * (a checksum over the mapping: no payload byte is copied), and prints one
  * JSON line: samples, syscalls made by this loop, syscalls per sample,
  * payload bytes copied (0 by construction), sequence gaps and the ring's
- * drop count. Used by bench/ring_vm.sh inside the VM. If
+ * drop count, and how many times the consumer slept (voluntary context
+ * switches). Used by bench/ring_vm.sh inside the VM. If
  * $RING_CONSUME_READY names a file, it is created once attached.
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +41,7 @@ int main(int argc, char **argv)
 	uint64_t want, got = 0, gaps = 0, next_seq = 0, sum = 0, syscalls = 0;
 	struct edgeai_ring_stats st;
 	struct io_uring uring;
+	struct rusage ru0, ru;
 	struct edgeai_ring *r;
 	int use_uring, ret, i;
 	double t0;
@@ -74,6 +77,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	getrusage(RUSAGE_SELF, &ru0);
 	t0 = now();
 	while (got + gaps < want) {
 		uint64_t first;
@@ -118,17 +122,21 @@ int main(int argc, char **argv)
 		got += n;
 		edgeai_ring_release(r, n);
 	}
+	getrusage(RUSAGE_SELF, &ru);
+	ru.ru_nvcsw -= ru0.ru_nvcsw;	/* the loop's own sleeps */
 	ret = edgeai_ring_stats(r, &st);
 	syscalls++;
 	printf("{\"watermark\":%u,\"mode\":\"%s\",\"samples\":%llu,\"gaps\":%llu,"
 	       "\"drops\":%llu,\"syscalls\":%llu,\"syscalls_per_sample\":%.5f,"
+	       "\"sleeps\":%ld,\"sleeps_per_sample\":%.5f,"
 	       "\"payload_bytes_copied\":0,\"seconds\":%.3f,\"checksum\":%llu}\n",
 	       o.watermark, use_uring ? "uring" : "poll",
 	       (unsigned long long)got, (unsigned long long)gaps,
 	       (unsigned long long)(ret ? 0 : st.drops[EDGEAI_DROP_FULL] +
 				    st.drops[EDGEAI_DROP_OVERWRITTEN]),
 	       (unsigned long long)syscalls,
-	       got ? (double)syscalls / (double)got : 0.0, now() - t0,
+	       got ? (double)syscalls / (double)got : 0.0,
+	       ru.ru_nvcsw, got ? (double)ru.ru_nvcsw / (double)got : 0.0, now() - t0,
 	       (unsigned long long)sum);
 	edgeai_ring_close(r);
 	return got + gaps >= want ? 0 : 1;
