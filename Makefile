@@ -126,7 +126,7 @@ help:
 	@echo '  KDIR=DIR         kernel build dir (now: $(KDIR))'
 	@echo '  KW=N             kernel extra-warning level W= (default 1)'
 	@echo '  O=DIR            userspace build dir (default: build/)'
-	@echo '  LANES="..."      lanes for check: uapi unit bpf vm (default: all)'
+	@echo '  LANES="..."      lanes for check: lint uapi unit bpf vm vmdebug (default: all)'
 	@echo '  TIMEOUT=SEC      per-test timeout for check'
 	@echo '  FUZZ_SECONDS=N   seconds per harness for fuzz (default 60)'
 	@echo '  PREFIX, DESTDIR  for install'

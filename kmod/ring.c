@@ -193,6 +193,41 @@ void edgeai_ring_unref(struct edgeai_ring *ring)
 		kref_put(&ring->ref, edgeai_ring_free);
 }
 
+/*
+ * Planted bugs, compiled in only by "make EDGEAI_PLANT=uaf" or
+ * "EDGEAI_PLANT=lockorder" (test builds, never a normal one): the vmdebug
+ * lane loads such builds and must report KASAN and lockdep splats, which
+ * proves it is not blind (tests/vmdebug/planted.sh).
+ */
+#ifdef EDGEAI_PLANT_UAF
+MODULE_INFO(edgeai_plant, "uaf");
+/* Destroy frees the ring even while files and mappings still hold it. */
+static void edgeai_ring_destroy_unref(struct edgeai_ring *ring)
+{
+	edgeai_ring_free(&ring->ref);
+}
+#else
+static void edgeai_ring_destroy_unref(struct edgeai_ring *ring)
+{
+	edgeai_ring_unref(ring);
+}
+#endif
+
+#ifdef EDGEAI_PLANT_LOCKORDER
+MODULE_INFO(edgeai_plant, "lockorder");
+/*
+ * Take @inner for a moment: publish nests edgeai_rings_lock in
+ * publish_lock, destroy nests them the other way round.
+ */
+static void edgeai_plant_nest(struct mutex *inner)
+{
+	mutex_lock(inner);
+	mutex_unlock(inner);
+}
+#else
+static inline void edgeai_plant_nest(struct mutex *inner) { }
+#endif
+
 /* An in-kernel producer took a reference: count it and say so. */
 static void edgeai_ring_producer_attach(struct edgeai_ring *ring)
 {
@@ -554,11 +589,12 @@ int edgeai_ring_destroy(u32 id, const char *name)
 		mutex_unlock(&edgeai_rings_lock);
 		return -ENOENT;
 	}
+	edgeai_plant_nest(&ring->publish_lock);
 	edgeai_ring_unregister(ring);
 	mutex_unlock(&edgeai_rings_lock);
 
 	edgeai_ring_kill(ring);
-	edgeai_ring_unref(ring);
+	edgeai_ring_destroy_unref(ring);
 	return 0;
 }
 
@@ -892,6 +928,7 @@ int edgeai_ring_publish(struct edgeai_ring *ring,
 	int ret;
 
 	mutex_lock(&ring->publish_lock);
+	edgeai_plant_nest(&edgeai_rings_lock);
 	spin_lock_irq(&ring->lock);
 	edgeai_ring_sync_tail(ring);
 	head = ring->head;

@@ -19,6 +19,7 @@ libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
 libjson-c-dev libinih-dev
 libelf-dev zlib1g-dev
 linux-headers-amd64 linux-image-amd64 linux-source-6.1
+flex bison bc dwarves libssl-dev
 kmod
 qemu-system-x86 busybox-static cpio
 iproute2 iputils-ping ethtool strace linux-perf groff-base tmux

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmdebug-skip: edgeaictl -j output against the JSON schemas, in Python: userspace over the ioctl and netlink paths the C tests cover; 331 s under KASAN + lockdep + TCG
 # shellcheck disable=SC2016  # '$defs' in schema references is literal
 # test-timeout-factor: 3
 # edgeaictl -j output with edgeai.ko loaded matches docs/schema/

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmdebug-skip: edgeaictl ring grammar and output: userspace over the ioctl paths ring_*.c cover; 112 s under KASAN + lockdep + TCG
 # edgeaictl ring: create, list, show, delete; JSON fields; exact exit
 # statuses and clear errors for bad input, with nothing created by it.
 set -u

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmdebug-skip: edgeaictl stats/top output: userspace over the netlink paths nl_*.c cover; 106 s under KASAN + lockdep + TCG
 # edgeaictl stats and top with edgeai.ko loaded: the rings' counters read
 # by netlink (stats -j) equal those read by ioctl (ring show -j) once a
 # synth-fed ring is quiet; the kernel totals are STATS_GET's; --prometheus

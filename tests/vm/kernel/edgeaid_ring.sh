@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmdebug-skip: edgeaid results against NumPy: userspace over the ring and io_uring paths data_*.c cover; 140 s under KASAN + lockdep + TCG
 # test-timeout-factor: 2
 # edgeaid with a kernel-ring source and a result-ring sink, in the VM:
 #  - started before its ring exists, the pipeline waits, then attaches

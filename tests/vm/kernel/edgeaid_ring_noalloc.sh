@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmdebug-skip: edgeaid allocation counts: userspace only; 78 s under KASAN + lockdep + TCG
 # edgeaid allocates nothing per sample on the kernel-ring path either:
 # with the LD_PRELOAD shim counting its worker threads' allocations
 # (tests/edgeaid/countalloc.c), serving 20 ring samples and serving 4000

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmdebug-skip: edgeaictl monitor output: userspace over the events nl_monitor.c checks; 68 s under KASAN + lockdep + TCG
 # edgeaictl monitor: one line per event as it happens (text: time, event,
 # id, name; -j: one JSON object per line), in the order the kernel sent
 # them; SIGINT and SIGTERM end it with status 0; it follows edgeai.ko being
