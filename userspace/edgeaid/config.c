@@ -281,7 +281,9 @@ static void check_source(struct parse_state *st, const char *v)
 
 static void check_sink(struct parse_state *st, const char *v)
 {
-	static const char *const kinds[] = { "jsonl:", "udp:", "unix:", "ring:" };
+	static const char *const kinds[] = {
+		"jsonl:", "udp:", "unix:", "udp-batch:", "unix-batch:", "ring:",
+	};
 	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -289,7 +291,7 @@ static void check_sink(struct parse_state *st, const char *v)
 			n = strlen(kinds[i]);
 	if (!n)
 		cfg_error(st, st->line,
-			  "[pipeline %s] sink = %s: expected jsonl:-, jsonl:PATH, udp:ADDR:PORT, unix:PATH or ring:NAME[:SLOTS]",
+			  "[pipeline %s] sink = %s: expected jsonl:-, jsonl:PATH, udp:ADDR:PORT, unix:PATH, udp-batch:ADDR:PORT, unix-batch:PATH or ring:NAME[:SLOTS]",
 			  st->cur->name, v);
 	else if (!v[n])
 		cfg_error(st, st->line, "[pipeline %s] sink = %s: nothing after ':'",

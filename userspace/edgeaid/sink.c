@@ -12,6 +12,11 @@
  *                    64 datagrams a sendmmsg()
  *   unix:PATH        the same to a Unix datagram socket (@NAME: abstract);
  *                    a full reader queue is waited for, up to 20 ms a batch
+ *   udp-batch:ADDR:PORT, unix-batch:PATH
+ *                    the same, but a datagram carries as many whole JSON
+ *                    lines (newlines included) as fit in 1400 bytes (UDP:
+ *                    one Ethernet frame) or 64 KiB (Unix): one datagram
+ *                    per batch of results instead of one per result
  *   ring:NAME[:SLOTS] a result ring (edgeai/result.h): one slot per result,
  *                    created as a USER_PRODUCER ring of SLOTS (default
  *                    1024) if it does not exist; one ioctl per batch
@@ -37,6 +42,8 @@
 #define RING_DEFAULT_SLOTS	1024
 #define UNIX_WAIT_MS		20	/* per batch, for a slow local reader */
 #define SEND_VEC		64	/* datagrams per sendmmsg() */
+#define UDP_PACK		1400	/* bytes of lines a udp-batch datagram */
+#define UNIX_PACK		65536	/* ... a unix-batch datagram */
 #define MAX_CREATED		EAD_MAX_PIPELINES
 
 enum sink_kind { SINK_STDOUT, SINK_FILE, SINK_UDP, SINK_UNIX, SINK_RING };
@@ -44,6 +51,8 @@ enum sink_kind { SINK_STDOUT, SINK_FILE, SINK_UDP, SINK_UNIX, SINK_RING };
 struct ead_sink {
 	enum sink_kind kind;
 	int fd;
+	size_t pack;		/* udp, unix: 0, or bytes of lines a datagram */
+	const char *name;	/* "unix" or "unix-batch", for messages */
 	/* unix */
 	struct sockaddr_un sun;
 	socklen_t sun_len;
@@ -90,28 +99,30 @@ static int split_host_port(const char *s, char *host, size_t hlen,
 	return 0;
 }
 
+/* @spec: "udp:ADDR:PORT" or "udp-batch:ADDR:PORT" */
 static int open_udp(const char *spec, char *err, size_t errlen)
 {
+	const char *addr = strchr(spec, ':') + 1;
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 	struct addrinfo *ai;
 	char host[256], port[16];
 	int fd, ret;
 
-	if (split_host_port(spec, host, sizeof(host), port, sizeof(port))) {
-		snprintf(err, errlen, "sink udp:%s: expected ADDR:PORT or [ADDR]:PORT",
+	if (split_host_port(addr, host, sizeof(host), port, sizeof(port))) {
+		snprintf(err, errlen, "sink %s: expected ADDR:PORT or [ADDR]:PORT",
 			 spec);
 		return -EINVAL;
 	}
 	ret = getaddrinfo(host, port, &hints, &ai);
 	if (ret) {
-		snprintf(err, errlen, "sink udp:%s: %s", spec, gai_strerror(ret));
+		snprintf(err, errlen, "sink %s: %s", spec, gai_strerror(ret));
 		return -EINVAL;
 	}
 	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "sink udp:%s: %s", spec, strerror(-ret));
+		snprintf(err, errlen, "sink %s: %s", spec, strerror(-ret));
 		if (fd >= 0)
 			close(fd);
 		fd = ret;
@@ -143,15 +154,20 @@ static int wait_room(int fd, int *budget_ms)
 }
 
 /*
- * One datagram per line, SEND_VEC lines a sendmmsg(); returns the number
- * of lines not sent. A line that cannot be sent (the error is for the
- * first message of a call) is counted and skipped.
+ * Datagrams of a batch's JSON lines, up to SEND_VEC a sendmmsg(). With
+ * @pack == 0 each line is one datagram, without its newline; otherwise a
+ * datagram carries as many whole lines (newlines included) as fit in
+ * @pack bytes, and a longer line goes alone. Returns the number of lines
+ * (results) not sent: a datagram that cannot be sent (the error is for
+ * the first message of a call) is counted with all its lines and skipped.
  */
-static int send_lines(int fd, const char *buf, size_t len, int budget_ms)
+static int send_lines(int fd, const char *buf, size_t len, size_t pack,
+		      int budget_ms)
 {
 	struct mmsghdr msg[SEND_VEC];
 	struct iovec iov[SEND_VEC];
-	size_t end[SEND_VEC] = { 0 };	/* where line k + 1 starts */
+	size_t end[SEND_VEC] = { 0 };	/* where datagram k + 1 starts */
+	int lines[SEND_VEC] = { 0 };
 	int failed = 0, ret;
 	unsigned int k;
 	size_t off;
@@ -159,25 +175,36 @@ static int send_lines(int fd, const char *buf, size_t len, int budget_ms)
 	while (len) {
 		off = 0;
 		for (k = 0; k < SEND_VEC && off < len; k++) {
-			const char *nl = memchr(buf + off, '\n', len - off);
-			size_t n = nl ? (size_t)(nl - (buf + off)) : len - off;
+			size_t start = off;
 
-			iov[k].iov_base = (void *)(buf + off);
-			iov[k].iov_len = n;
+			lines[k] = 0;
+			do {
+				const char *nl = memchr(buf + off, '\n', len - off);
+				size_t n = nl ? (size_t)(nl - (buf + off)) + 1 : len - off;
+
+				if (lines[k] && off + n - start > pack)
+					break;
+				off += n;
+				lines[k]++;
+			} while (pack && off < len);
+			iov[k].iov_base = (void *)(buf + start);
+			iov[k].iov_len = off - start;
+			/* one line a datagram: without its newline */
+			if (!pack && buf[off - 1] == '\n')
+				iov[k].iov_len--;
 			memset(&msg[k], 0, sizeof(msg[k]));
 			msg[k].msg_hdr.msg_iov = &iov[k];
 			msg[k].msg_hdr.msg_iovlen = 1;
-			off += n + (nl ? 1 : 0);
 			end[k] = off;
 		}
 		do {
 			ret = sendmmsg(fd, msg, k, MSG_DONTWAIT);
 		} while (ret < 0 && errno == EAGAIN && wait_room(fd, &budget_ms));
 		if (ret <= 0) {
-			failed++;
+			failed += lines[0];
 			ret = 1;
 		}
-		/* advance past the lines sent (or the one that failed) */
+		/* advance past the datagrams sent (or the one that failed) */
 		off = end[ret - 1];
 		buf += off;
 		len -= off;
@@ -189,7 +216,7 @@ static int unix_connect(struct ead_sink *s)
 {
 	if (!connect(s->fd, (struct sockaddr *)&s->sun, s->sun_len)) {
 		s->connected = 1;
-		ead_log(EAD_LOG_INFO, "sink unix:%s: connected", s->path);
+		ead_log(EAD_LOG_INFO, "sink %s:%s: connected", s->name, s->path);
 		return 0;
 	}
 	return -errno;
@@ -207,8 +234,8 @@ static int open_unix(struct ead_sink *s, const char *path, char *err,
 	int ret;
 
 	if (!n || n >= sizeof(s->sun.sun_path)) {
-		snprintf(err, errlen, "sink unix:%s: path empty or longer than %zu bytes",
-			 path, sizeof(s->sun.sun_path) - 1);
+		snprintf(err, errlen, "sink %s:%s: path empty or longer than %zu bytes",
+			 s->name, path, sizeof(s->sun.sun_path) - 1);
 		return -EINVAL;
 	}
 	s->sun.sun_family = AF_UNIX;
@@ -221,16 +248,18 @@ static int open_unix(struct ead_sink *s, const char *path, char *err,
 	s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		ret = -errno;
-		snprintf(err, errlen, "sink unix:%s: %s", path, strerror(-ret));
+		snprintf(err, errlen, "sink %s:%s: %s", s->name, path,
+			 strerror(-ret));
 		return ret;
 	}
 	ret = unix_connect(s);
 	if (ret == -ENOENT || ret == -ECONNREFUSED) {
-		ead_log(EAD_LOG_WARN, "sink unix:%s: %s: waiting for the reader to bind it (results are counted as lost until then)",
-			path, strerror(-ret));
+		ead_log(EAD_LOG_WARN, "sink %s:%s: %s: waiting for the reader to bind it (results are counted as lost until then)",
+			s->name, path, strerror(-ret));
 		ret = 0;
 	} else if (ret) {
-		snprintf(err, errlen, "sink unix:%s: %s", path, strerror(-ret));
+		snprintf(err, errlen, "sink %s:%s: %s", s->name, path,
+			 strerror(-ret));
 	}
 	return ret;
 }
@@ -247,10 +276,11 @@ static int unix_write(struct ead_sink *s, const struct ead_results *r)
 			return (int)r->rows;
 		}
 	}
-	lost = send_lines(s->fd, r->text, r->text_len, UNIX_WAIT_MS);
+	lost = send_lines(s->fd, r->text, r->text_len, s->pack, UNIX_WAIT_MS);
 	if (lost && (errno == ECONNREFUSED || errno == ENOTCONN)) {
 		/* the reader closed its socket: bind again to find a new one */
-		ead_log(EAD_LOG_WARN, "sink unix:%s: the reader went away", s->path);
+		ead_log(EAD_LOG_WARN, "sink %s:%s: the reader went away",
+			s->name, s->path);
 		close(s->fd);
 		s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		s->connected = 0;
@@ -380,16 +410,19 @@ int ead_sink_open(const char *spec, uint32_t out_dim, struct ead_sink **sp,
 			snprintf(err, errlen, "sink %s: %s", spec, strerror(-ret));
 			goto err;
 		}
-	} else if (!strncmp(spec, "udp:", 4)) {
+	} else if (!strncmp(spec, "udp:", 4) || !strncmp(spec, "udp-batch:", 10)) {
 		s->kind = SINK_UDP;
-		s->fd = open_udp(spec + 4, err, errlen);
+		s->pack = spec[3] == '-' ? UDP_PACK : 0;
+		s->fd = open_udp(spec, err, errlen);
 		if (s->fd < 0) {
 			ret = s->fd;
 			goto err;
 		}
-	} else if (!strncmp(spec, "unix:", 5)) {
+	} else if (!strncmp(spec, "unix:", 5) || !strncmp(spec, "unix-batch:", 11)) {
 		s->kind = SINK_UNIX;
-		ret = open_unix(s, spec + 5, err, errlen);
+		s->pack = spec[4] == '-' ? UNIX_PACK : 0;
+		s->name = s->pack ? "unix-batch" : "unix";
+		ret = open_unix(s, strchr(spec, ':') + 1, err, errlen);
 		if (ret)
 			goto err;
 	} else if (!strncmp(spec, "ring:", 5)) {
@@ -498,7 +531,7 @@ int ead_sink_write(struct ead_sink *s, const struct ead_results *r)
 	case SINK_FILE:
 		return write_all(s->fd, r->text, r->text_len);
 	case SINK_UDP:
-		return send_lines(s->fd, r->text, r->text_len, 0);
+		return send_lines(s->fd, r->text, r->text_len, s->pack, 0);
 	case SINK_UNIX:
 		return unix_write(s, r);
 	case SINK_RING:
