@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * Number formatting for edgeaid's JSON result lines, byte for byte what
+ * printf writes, at a fraction of its cost: fmt_f32() and fmt_u64().
+ *
  * fmt_f32(): the bytes of snprintf(out, 32, "%.9g", (double)v) for every
  * finite float v, without printf's cost (~300 ns a float in glibc).
  *
@@ -27,8 +30,8 @@
  * Every finite float takes this path, subnormals included; only NaN and
  * infinities go to snprintf(). tests/unit/fmt_f32.c compares the two.
  */
-#ifndef EDGEAID_FMT_F32_H
-#define EDGEAID_FMT_F32_H
+#ifndef EDGEAID_FMT_H
+#define EDGEAID_FMT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -236,4 +239,37 @@ static inline size_t fmt_f32(char *out, float v)
 	return (size_t)(p - out);
 }
 
-#endif /* EDGEAID_FMT_F32_H */
+/*
+ * fmt_u64(): the decimal digits of @v, as "%llu" writes them, without a
+ * NUL; @out needs room for 20 bytes. Two digits a step from a table:
+ * half the divisions (by 100, a multiply) of a digit-at-a-time loop; the
+ * nanosecond timestamps of a result line have 19 digits each.
+ */
+static inline size_t fmt_u64(char *out, uint64_t v)
+{
+	static const char d2[201] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
+	char buf[20];
+	size_t i = sizeof(buf);
+
+	while (v >= 100) {
+		unsigned int r = (unsigned int)(v % 100);
+
+		v /= 100;
+		i -= 2;
+		memcpy(buf + i, d2 + 2 * r, 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(buf + i, d2 + 2 * v, 2);
+	} else {
+		buf[--i] = (char)('0' + v);
+	}
+	memcpy(out, buf + i, sizeof(buf) - i);
+	return sizeof(buf) - i;
+}
+
+#endif /* EDGEAID_FMT_H */

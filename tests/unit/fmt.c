@@ -3,14 +3,15 @@
  * edgeaid's fmt_f32() writes what snprintf("%.9g", (double)f) writes, byte
  * for byte: special values, powers of ten and their neighbours, the edges
  * of fixed and exponent notation, exact halfway cases, whole binades and
- * random bit patterns. The first difference ends the test.
+ * random bit patterns; fmt_u64() what "%llu" writes, at every digit count
+ * and for random values. The first difference ends the test.
  */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
 
 #include "edgeai_test.h"
-#include "../../userspace/edgeaid/fmt_f32.h"
+#include "../../userspace/edgeaid/fmt.h"
 
 static unsigned long long n_checked;
 
@@ -107,6 +108,50 @@ static void check_ties(uint32_t stride)
 	}
 }
 
+static unsigned long long n_u64;
+
+static void check_u64(uint64_t v)
+{
+	char want[24], got[24];
+	size_t n;
+	int w;
+
+	w = snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+	memset(got, 'x', sizeof(got));
+	n = fmt_u64(got, v);
+	n_u64++;
+	/* exactly the digits, and nothing written past them */
+	if (w < 0 || n != (size_t)w || memcmp(got, want, n) || got[n] != 'x') {
+		fprintf(stderr, "fmt_u64(%s): got \"%.*s\" (%zu bytes)\n", want,
+			(int)(n < 24 ? n : 24), got, n);
+		exit(T_FAIL);
+	}
+}
+
+static void check_u64_all(uint64_t *seed)
+{
+	uint64_t p = 1;
+	int k, d;
+
+	check_u64(0);
+	check_u64(UINT64_MAX);
+	check_u64(UINT64_MAX - 1);
+	/* every power of ten and its neighbours: each digit count's edges */
+	for (k = 0; k < 20; k++, p *= 10)
+		for (d = -2; d <= 2; d++)
+			if ((d >= 0 || p >= (uint64_t)-d) &&
+			    (d <= 0 || p <= UINT64_MAX - (uint64_t)d))
+				check_u64(p + (uint64_t)(int64_t)d);
+	for (k = 0; k < 100000; k++)
+		check_u64(k);
+	/* random values of every length: a random shift of random bits */
+	for (k = 0; k < 1000000; k++) {
+		uint64_t r = xorshift64(seed);
+
+		check_u64(r >> (r & 63));
+	}
+}
+
 int main(void)
 {
 	static const uint32_t special[] = {
@@ -187,6 +232,10 @@ int main(void)
 		check(from_bits((uint32_t)(xorshift64(&seed) >> 32)));
 
 	T_CHECK(n_checked > 4000000);
+	check_u64_all(&seed);
+	T_CHECK(n_u64 > 1100000);
+	printf("fmt_u64: %llu values, all equal to snprintf(\"%%llu\")\n",
+	       n_u64);
 	printf("fmt_f32: %llu values, all equal to snprintf(\"%%.9g\")\n",
 	       n_checked);
 	return t_done();
