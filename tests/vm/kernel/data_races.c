@@ -30,6 +30,7 @@
 #include <linux/edgeai.h>
 
 #include "edgeai_vm_test.h"
+#include "race_outcomes.h"
 
 #define NNAMES		5
 #define SYNTH_RING	"t_race_s"	/* names[NNAMES - 1] */
@@ -67,43 +68,29 @@ enum op {
 	OP_CLOSE_MMAP, OP_RMMOD, OP_MAX
 };
 
-#define E(x) (1ull << (x))
-static const struct {
-	const char *name;
-	uint64_t allowed;	/* errnos, as bits */
-} ops[OP_MAX] = {
+static const struct race_op ops[OP_MAX] = {
 	/* ENOSPC only if max_rings (64) or max_total_bytes (256 MiB) were
 	 * reached: 4 names of at most 32 KiB each cannot get there */
-	[OP_CREATE] = { "create", E(EEXIST) },
-	[OP_DESTROY_NAME] = { "destroy by name", E(ENOENT) },
-	[OP_DESTROY_ID] = { "destroy by id", E(ENOENT) },
+	[OP_CREATE] = { "create", RACE_E(EEXIST) },
+	[OP_DESTROY_NAME] = { "destroy by name", RACE_E(ENOENT) },
+	[OP_DESTROY_ID] = { "destroy by id", RACE_E(ENOENT) },
 	/* no such ring, role taken, producer role on a kernel-fed ring */
-	[OP_ATTACH] = { "attach", E(ENOENT) | E(EBUSY) | E(EINVAL) },
+	[OP_ATTACH] = { "attach", RACE_E(ENOENT) | RACE_E(EBUSY) | RACE_E(EINVAL) },
 	/* an attached fd keeps the ring: its regions can always be mapped */
 	[OP_MMAP] = { "mmap (attached fd)", 0 },
 	[OP_MMAP_PREFIX] = { "mmap prefix (attached fd)", 0 },
 	[OP_MUNMAP] = { "munmap", 0 },
-	[OP_INFO_ID] = { "RING_INFO by id", E(ENOENT) },
-	[OP_STATS_ID] = { "RING_STATS by id", E(ENOENT) },
+	[OP_INFO_ID] = { "RING_INFO by id", RACE_E(ENOENT) },
+	[OP_STATS_ID] = { "RING_STATS by id", RACE_E(ENOENT) },
 	[OP_STATS_FD] = { "RING_STATS of the attached ring", 0 },
 	/* the fd is /dev/null by now, closed, or not (yet) attached */
-	[OP_CLOSE_MMAP] = { "mmap racing close", E(ENODEV) | E(EBADF) |
-			    E(ENXIO) | E(EINVAL) },
+	[OP_CLOSE_MMAP] = { "mmap racing close", RACE_E(ENODEV) | RACE_E(EBADF) |
+			    RACE_E(ENXIO) | RACE_E(EINVAL) },
 	/* delete_module with O_NONBLOCK while in use */
-	[OP_RMMOD] = { "rmmod edgeai", E(EWOULDBLOCK) | E(EBUSY) },
+	[OP_RMMOD] = { "rmmod edgeai", RACE_E(EWOULDBLOCK) | RACE_E(EBUSY) },
 };
 
-static uint64_t ok_count[OP_MAX];
-static uint64_t err_count[OP_MAX][256];
-
-static void tally(enum op op, int err)	/* err: 0 or an errno */
-{
-	if (!err)
-		__atomic_fetch_add(&ok_count[op], 1, __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_add(&err_count[op][err & 255], 1,
-				   __ATOMIC_RELAXED);
-}
+_Static_assert(OP_MAX <= RACE_MAX_OPS, "race_outcomes.h: too many ops");
 
 /* ---- shared state -------------------------------------------------- */
 
@@ -173,7 +160,7 @@ static void *creator(void *arg)
 		c.flags = (r >> 8) % 3 == 1 ? EDGEAI_RING_F_OVERWRITE :
 			  (r >> 8) % 3 == 2 ? EDGEAI_RING_F_USER_PRODUCER : 0;
 		ret = t_ring_create(fd, &c);
-		tally(OP_CREATE, ret < 0 ? -ret : 0);
+		race_tally(OP_CREATE, ret < 0 ? -ret : 0);
 		if (ret > 0)
 			remember((uint32_t)ret);
 		if ((r >> 12) & 1)
@@ -182,10 +169,10 @@ static void *creator(void *arg)
 		if ((r >> 24) & 1) {
 			ret = t_ring_destroy_name(fd,
 				names[xorshift(&rng) % NNAMES]);
-			tally(OP_DESTROY_NAME, -ret);
+			race_tally(OP_DESTROY_NAME, -ret);
 		} else {
 			ret = t_ring_destroy_id(fd, some_id(&rng));
-			tally(OP_DESTROY_ID, -ret);
+			race_tally(OP_DESTROY_ID, -ret);
 		}
 	}
 	close(fd);
@@ -220,29 +207,29 @@ static void *attacher(void *arg)
 		int fd = t_open(), ret;
 
 		ret = t_attach_name(fd, names[r % NNAMES], role, 0, &a);
-		tally(OP_ATTACH, -ret);
+		race_tally(OP_ATTACH, -ret);
 		if (ret) {
 			close(fd);
 			continue;
 		}
 		ctrl = mmap(NULL, a.off.ctrl_size, PROT_READ, MAP_SHARED, fd,
 			    EDGEAI_OFF_CTRL);
-		tally(OP_MMAP, ctrl == MAP_FAILED ? errno : 0);
+		race_tally(OP_MMAP, ctrl == MAP_FAILED ? errno : 0);
 		slots = mmap(NULL, a.off.slots_size,
 			     role == EDGEAI_ROLE_PRODUCER ?
 			     PROT_READ | PROT_WRITE : PROT_READ,
 			     MAP_SHARED, fd, EDGEAI_OFF_SLOTS);
-		tally(OP_MMAP, slots == MAP_FAILED ? errno : 0);
+		race_tally(OP_MMAP, slots == MAP_FAILED ? errno : 0);
 		cons = mmap(NULL, a.off.cons_size,
 			    role == EDGEAI_ROLE_CONSUMER ?
 			    PROT_READ | PROT_WRITE : PROT_READ,
 			    MAP_SHARED, fd, EDGEAI_OFF_CONS);
-		tally(OP_MMAP, cons == MAP_FAILED ? errno : 0);
+		race_tally(OP_MMAP, cons == MAP_FAILED ? errno : 0);
 		prefix = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd,
 			      EDGEAI_OFF_SLOTS);
-		tally(OP_MMAP_PREFIX, prefix == MAP_FAILED ? errno : 0);
+		race_tally(OP_MMAP_PREFIX, prefix == MAP_FAILED ? errno : 0);
 		ret = t_stats(fd, 0, &s);
-		tally(OP_STATS_FD, -ret);
+		race_tally(OP_STATS_FD, -ret);
 		if ((r >> 8) & 1) {	/* the mapping outlives the fd */
 			close(fd);
 			fd = -1;
@@ -251,7 +238,7 @@ static void *attacher(void *arg)
 			usleep((r >> 10) % 300);
 		if (ctrl != MAP_FAILED) {
 			sink += touch(ctrl, a.off.ctrl_size);
-			tally(OP_MUNMAP, munmap(ctrl, a.off.ctrl_size) ?
+			race_tally(OP_MUNMAP, munmap(ctrl, a.off.ctrl_size) ?
 			      errno : 0);
 		}
 		if (slots != MAP_FAILED) {
@@ -260,22 +247,22 @@ static void *attacher(void *arg)
 			/* partial munmap first when there is more than a
 			 * page, then use the rest */
 			if (len > 4096 && ((r >> 20) & 1)) {
-				tally(OP_MUNMAP, munmap(slots, 4096) ?
+				race_tally(OP_MUNMAP, munmap(slots, 4096) ?
 				      errno : 0);
 				slots = (char *)slots + 4096;
 				len -= 4096;
 			}
 			sink += touch(slots, len);
-			tally(OP_MUNMAP, munmap(slots, len) ? errno : 0);
+			race_tally(OP_MUNMAP, munmap(slots, len) ? errno : 0);
 		}
 		if (cons != MAP_FAILED) {
 			sink += touch(cons, a.off.cons_size);
-			tally(OP_MUNMAP, munmap(cons, a.off.cons_size) ?
+			race_tally(OP_MUNMAP, munmap(cons, a.off.cons_size) ?
 			      errno : 0);
 		}
 		if (prefix != MAP_FAILED) {
 			sink += touch(prefix, 4096);
-			tally(OP_MUNMAP, munmap(prefix, 4096) ? errno : 0);
+			race_tally(OP_MUNMAP, munmap(prefix, 4096) ? errno : 0);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -301,9 +288,9 @@ static void *inspector(void *arg)
 			int fd = t_open();
 
 			ret = t_ioctl(fd, EDGEAI_IOC_RING_INFO, &info);
-			tally(OP_INFO_ID, -ret);
+			race_tally(OP_INFO_ID, -ret);
 			ret = t_stats(fd, some_id(&rng), &s);
-			tally(OP_STATS_ID, -ret);
+			race_tally(OP_STATS_ID, -ret);
 			if (!ret && s.produced != s.consumed + t_drops(&s) +
 						  s.in_ring &&
 			    !__atomic_fetch_add(&bad_stats, 1,
@@ -359,7 +346,7 @@ static void *mapper(void *arg)
 		}
 		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd,
 			 EDGEAI_OFF_CTRL);
-		tally(OP_CLOSE_MMAP, p == MAP_FAILED ? errno : 0);
+		race_tally(OP_CLOSE_MMAP, p == MAP_FAILED ? errno : 0);
 		if (p != MAP_FAILED) {
 			touch(p, 4096);
 			munmap(p, 4096);
@@ -376,7 +363,7 @@ static void *rmmoder(void *arg)
 	for (i = 0; running(i); i++) {
 		long ret = syscall(SYS_delete_module, "edgeai", O_NONBLOCK);
 
-		tally(OP_RMMOD, ret ? errno : 0);
+		race_tally(OP_RMMOD, ret ? errno : 0);
 		if (!ret) {		/* everything after this is moot */
 			rmmod_worked = 1;
 			stop = 1;
@@ -393,7 +380,7 @@ int main(void)
 		inspector, closer, mapper, rmmoder, NULL };
 	uint64_t feat, start;
 	long ref0, ref1;
-	int fd = t_open(), n, k, e, synth_rc = -1, synth_un = 0;
+	int fd = t_open(), n, k, synth_rc = -1, synth_un = 0;
 
 	feat = t_features(fd);
 	if (!(feat & EDGEAI_FEAT_RINGS)) {
@@ -430,32 +417,12 @@ int main(void)
 	T_EQ(synth_rc, 0);
 	T_EQ(synth_un, 0);
 
-	for (k = 0; k < OP_MAX; k++) {
-		char line[512];
-		int len = snprintf(line, sizeof(line), "%-32s ok %llu",
-				   ops[k].name,
-				   (unsigned long long)ok_count[k]);
-
-		for (e = 1; e < 256; e++) {
-			if (!err_count[k][e])
-				continue;
-			len += snprintf(line + len, sizeof(line) - len,
-					", %s %llu", strerrorname_np(e),
-					(unsigned long long)err_count[k][e]);
-			t_checks++;
-			if (e >= 64 || !(ops[k].allowed & E(e)))
-				T_FAILF("%s: %llu times %s, which is not an allowed outcome",
-					ops[k].name,
-					(unsigned long long)err_count[k][e],
-					strerrorname_np(e));
-		}
-		printf("%s\n", line);
-	}
+	race_report(ops, OP_MAX, 32);
 	/* The races did happen. */
-	T_CHECK(ok_count[OP_CREATE] > 0 && ok_count[OP_ATTACH] > 0 &&
-		ok_count[OP_MMAP] > 0 && ok_count[OP_CLOSE_MMAP] +
-		err_count[OP_CLOSE_MMAP][ENODEV] > 0);
-	T_EQ(ok_count[OP_RMMOD], 0);
+	T_CHECK(race_ok[OP_CREATE] > 0 && race_ok[OP_ATTACH] > 0 &&
+		race_ok[OP_MMAP] > 0 && race_ok[OP_CLOSE_MMAP] +
+		race_err[OP_CLOSE_MMAP][ENODEV] > 0);
+	T_EQ(race_ok[OP_RMMOD], 0);
 	if (rmmod_worked) {
 		T_FAILF("rmmod edgeai succeeded while this test held an fd");
 		return T_FAIL;

@@ -35,6 +35,7 @@
 
 #include "edgeai_vm_test.h"
 #include "edgeai_nl_test.h"
+#include "race_outcomes.h"
 
 #define URING		"t_rp_u"	/* USER_PRODUCER, this test writes */
 #define SRING		"t_rp_s"	/* edgeai_synth.ko writes */
@@ -61,40 +62,26 @@ enum op {
 	OP_MAX
 };
 
-#define E(x) (1ull << (x))
-static const struct {
-	const char *name;
-	uint64_t allowed;
-} ops[OP_MAX] = {
-	[OP_UCREATE] = { "create " URING, E(EEXIST) },
+static const struct race_op ops[OP_MAX] = {
+	[OP_UCREATE] = { "create " URING, RACE_E(EEXIST) },
 	/* destroyed between create and attach; or the previous producer's
 	 * file lives on in a child the forker thread forked meanwhile */
-	[OP_PATTACH] = { "attach producer", E(ENOENT) | E(EBUSY) },
+	[OP_PATTACH] = { "attach producer", RACE_E(ENOENT) | RACE_E(EBUSY) },
 	[OP_PMMAP] = { "mmap (producer)", 0 },
 	/* the ring was destroyed under the producer */
-	[OP_PUBLISH] = { "RING_PUBLISH", E(ENODEV) },
+	[OP_PUBLISH] = { "RING_PUBLISH", RACE_E(ENODEV) },
 	/* no such ring; another consumer still mapped (its file lives on) */
-	[OP_CATTACH] = { "attach consumer", E(ENOENT) | E(EBUSY) },
+	[OP_CATTACH] = { "attach consumer", RACE_E(ENOENT) | RACE_E(EBUSY) },
 	[OP_CMMAP] = { "mmap (consumer)", 0 },
-	[OP_DESTROY] = { "destroy by name", E(ENOENT) },
+	[OP_DESTROY] = { "destroy by name", RACE_E(ENOENT) },
 	[OP_DUMP] = { "netlink RING_GET dump", 0 },
 	[OP_STATS_GET] = { "netlink STATS_GET", 0 },
-	[OP_OATTACH] = { "attach observer (fork)", E(ENOENT) },
+	[OP_OATTACH] = { "attach observer (fork)", RACE_E(ENOENT) },
 	[OP_FORK] = { "fork while mapped", 0 },
-	[OP_RMMOD] = { "rmmod edgeai", E(EWOULDBLOCK) | E(EBUSY) },
+	[OP_RMMOD] = { "rmmod edgeai", RACE_E(EWOULDBLOCK) | RACE_E(EBUSY) },
 };
 
-static uint64_t ok_count[OP_MAX];
-static uint64_t err_count[OP_MAX][256];
-
-static void tally(enum op op, int err)
-{
-	if (!err)
-		__atomic_fetch_add(&ok_count[op], 1, __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_add(&err_count[op][err & 255], 1,
-				   __ATOMIC_RELAXED);
-}
+_Static_assert(OP_MAX <= RACE_MAX_OPS, "race_outcomes.h: too many ops");
 
 static volatile int stop;
 static uint64_t deadline;
@@ -147,15 +134,15 @@ static void *producer(void *arg)
 		c.flags = EDGEAI_RING_F_USER_PRODUCER;
 		fd = t_open();
 		ret = t_ring_create(fd, &c);
-		tally(OP_UCREATE, ret < 0 ? -ret : 0);
+		race_tally(OP_UCREATE, ret < 0 ? -ret : 0);
 		ret = t_attach_name(fd, URING, EDGEAI_ROLE_PRODUCER, 0, &a);
-		tally(OP_PATTACH, -ret);
+		race_tally(OP_PATTACH, -ret);
 		if (ret) {
 			close(fd);
 			continue;
 		}
 		ret = t_map_ring(fd, &a, USLOTS, &m);
-		tally(OP_PMMAP, -ret);
+		race_tally(OP_PMMAP, -ret);
 		if (ret) {
 			close(fd);
 			continue;
@@ -180,7 +167,7 @@ static void *producer(void *arg)
 			pub.head = head + n;
 			pub.dropped = n ? 0 : 1;
 			ret = t_ioctl(fd, EDGEAI_IOC_RING_PUBLISH, &pub);
-			tally(OP_PUBLISH, -ret);
+			race_tally(OP_PUBLISH, -ret);
 			if (ret)
 				break;
 			head += n;
@@ -209,7 +196,7 @@ static void *consumer(void *arg)
 
 		k = xorshift(&rng) & 1;
 		ret = t_attach_name(fd, names[k], EDGEAI_ROLE_CONSUMER, 0, &a);
-		tally(OP_CATTACH, -ret);
+		race_tally(OP_CATTACH, -ret);
 		if (ret) {
 			close(fd);
 			usleep(1000);
@@ -217,7 +204,7 @@ static void *consumer(void *arg)
 		}
 		slots = k ? SSLOTS : USLOTS;
 		ret = t_map_ring(fd, &a, slots, &m);
-		tally(OP_CMMAP, -ret);
+		race_tally(OP_CMMAP, -ret);
 		if (ret) {
 			close(fd);
 			continue;
@@ -263,7 +250,7 @@ static void *destroyer(void *arg)
 	(void)arg;
 	for (i = 0; running(i); i++) {
 		usleep(20000 + xorshift(&rng) % 200000);
-		tally(OP_DESTROY,
+		race_tally(OP_DESTROY,
 		      -t_ring_destroy_name(fd, names[xorshift(&rng) & 1]));
 	}
 	close(fd);
@@ -316,9 +303,9 @@ static void *dumper(void *arg)
 		struct t_msg msg;
 
 		t_msg_edgeai(&msg, &nl, NLM_F_DUMP, EDGEAI_CMD_RING_GET);
-		tally(OP_DUMP, -t_nl_request(&nl, &msg, dump_cb, NULL));
+		race_tally(OP_DUMP, -t_nl_request(&nl, &msg, dump_cb, NULL));
 		t_msg_edgeai(&msg, &nl, 0, EDGEAI_CMD_STATS_GET);
-		tally(OP_STATS_GET, -t_nl_request(&nl, &msg, NULL, NULL));
+		race_tally(OP_STATS_GET, -t_nl_request(&nl, &msg, NULL, NULL));
 	}
 	t_nl_close(&nl);
 	return NULL;
@@ -339,7 +326,7 @@ static void *forker(void *arg)
 
 		ret = t_attach_name(fd, names[r & 1], EDGEAI_ROLE_OBSERVER, 0,
 				    &a);
-		tally(OP_OATTACH, -ret);
+		race_tally(OP_OATTACH, -ret);
 		if (ret) {
 			close(fd);
 			usleep(1000);
@@ -368,7 +355,7 @@ static void *forker(void *arg)
 				munmap(slots, a.off.slots_size);
 			_exit(0);
 		}
-		tally(OP_FORK, pid < 0 ? errno : 0);
+		race_tally(OP_FORK, pid < 0 ? errno : 0);
 		if ((r >> 3) & 1) {	/* the parent lets go first */
 			munmap(ctrl, a.off.ctrl_size);
 			munmap(slots, a.off.slots_size);
@@ -398,7 +385,7 @@ static void *rmmoder(void *arg)
 	for (i = 0; running(i); i++) {
 		long ret = syscall(SYS_delete_module, "edgeai", O_NONBLOCK);
 
-		tally(OP_RMMOD, ret ? errno : 0);
+		race_tally(OP_RMMOD, ret ? errno : 0);
 		if (!ret) {
 			rmmod_worked = 1;
 			stop = 1;
@@ -416,7 +403,7 @@ int main(void)
 	pthread_t th[sizeof(fn) / sizeof(fn[0])];
 	uint64_t start;
 	long ref0, ref1;
-	int fd = t_open(), k, e, synth_rc, synth_un = -1;
+	int fd = t_open(), k, synth_rc, synth_un = -1;
 
 	t_need_features(fd, EDGEAI_FEAT_RINGS | EDGEAI_FEAT_USER_PRODUCER,
 			"rings with a userspace producer");
@@ -445,33 +432,13 @@ int main(void)
 	       (unsigned long long)dump_intr);
 	T_EQ(synth_un, 0);
 
-	for (k = 0; k < OP_MAX; k++) {
-		char line[512];
-		int len = snprintf(line, sizeof(line), "%-28s ok %llu",
-				   ops[k].name,
-				   (unsigned long long)ok_count[k]);
-
-		for (e = 1; e < 256; e++) {
-			if (!err_count[k][e])
-				continue;
-			len += snprintf(line + len, sizeof(line) - len,
-					", %s %llu", strerrorname_np(e),
-					(unsigned long long)err_count[k][e]);
-			t_checks++;
-			if (e >= 64 || !(ops[k].allowed & E(e)))
-				T_FAILF("%s: %llu times %s, which is not an allowed outcome",
-					ops[k].name,
-					(unsigned long long)err_count[k][e],
-					strerrorname_np(e));
-		}
-		printf("%s\n", line);
-	}
+	race_report(ops, OP_MAX, 28);
 	/* The races did happen. */
 	T_CHECK(published > 0);
-	T_CHECK(ok_count[OP_PUBLISH] > 0 && ok_count[OP_CATTACH] > 0);
-	T_CHECK(ok_count[OP_DESTROY] > 0 && ok_count[OP_DUMP] > 0);
-	T_CHECK(ok_count[OP_FORK] > 0 && nl_rings > 0);
-	T_EQ(ok_count[OP_RMMOD], 0);
+	T_CHECK(race_ok[OP_PUBLISH] > 0 && race_ok[OP_CATTACH] > 0);
+	T_CHECK(race_ok[OP_DESTROY] > 0 && race_ok[OP_DUMP] > 0);
+	T_CHECK(race_ok[OP_FORK] > 0 && nl_rings > 0);
+	T_EQ(race_ok[OP_RMMOD], 0);
 	T_EQ(rmmod_worked, 0);
 	T_EQ(bad_children, 0);
 	t_checks++;
