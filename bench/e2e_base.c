@@ -318,6 +318,14 @@ int main(int argc, char **argv)
 	if (fd < 0 || inet_pton(AF_INET, argv[1], &sin.sin_addr) != 1 ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
 		die("cannot bind %s", argv[1]);
+	/* the receive buffer every runtime of bench/e2e.py gets (edgeaid:
+	 * its rcvbuf key), so that all queue the same backlog */
+	if (getenv("E2E_RCVBUF")) {
+		int rb = atoi(getenv("E2E_RCVBUF"));
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rb, sizeof(rb)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rb, sizeof(rb));
+	}
 	sink = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", argv[3]);
 	if (sink < 0 || connect(sink, (struct sockaddr *)&sun, sizeof(sun)))

@@ -12,6 +12,7 @@ edgeaid writes to a Unix datagram socket. Runs until SIGTERM, then prints
 its counters as JSON.
 """
 import json
+import os
 import signal
 import socket
 import struct
@@ -90,6 +91,13 @@ def main():
     # before every recv); SIGTERM ends the loop through an exception
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((addr, int(port)))
+    # the receive buffer every runtime of bench/e2e.py gets
+    if os.environ.get("E2E_RCVBUF"):
+        rb = int(os.environ["E2E_RCVBUF"])
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, 33, rb)   # SO_RCVBUFFORCE
+        except OSError:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rb)
     sink = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     sink.connect(sink_path)
     n = {"received": 0, "passed": 0, "results": 0}

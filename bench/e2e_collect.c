@@ -6,6 +6,8 @@
  * result's latency the same way for all of them: CLOCK_REALTIME when the
  * result is received minus the sample's own timestamp (the `ts_ns` the
  * sensor stamped in its wire header, CLOCK_REALTIME of edgeai-sensorgen).
+ * A datagram is one result, or several newline-terminated JSON lines
+ * (edgeaid's unix-batch: sink); each line is a result.
  *
  *   e2e_collect SOCKET_PATH OUT_JSON [LATENCY_MIN_SENSOR]
  *
@@ -30,7 +32,7 @@
 #define KEEP_SEQ	256
 #define MAX_Y		8
 #define VLEN		64
-#define MSG_MAX		2048
+#define MSG_MAX		65536	/* a unix-batch: datagram */
 
 struct sensor {
 	uint32_t id;
@@ -85,7 +87,7 @@ static const char *field(const char *s, const char *name)
 	return p ? p + strlen(name) : NULL;
 }
 
-static void take(char *msg, size_t len, uint64_t now)
+static void take_one(char *msg, size_t len, uint64_t now)
 {
 	const char *ps, *pq, *pt, *py;
 	unsigned long long sensor, seq, ts;
@@ -137,6 +139,23 @@ static void take(char *msg, size_t len, uint64_t now)
 				py++;
 		}
 		s->ny[seq] = (uint8_t)n;
+	}
+}
+
+/* One datagram: one result, or newline-terminated lines of results. */
+static void take(char *msg, size_t len, uint64_t now)
+{
+	char *nl;
+
+	while (len) {
+		nl = memchr(msg, '\n', len);
+		if (!nl) {
+			take_one(msg, len, now);
+			return;
+		}
+		take_one(msg, (size_t)(nl - msg), now);
+		len -= (size_t)(nl - msg) + 1;
+		msg = nl + 1;
 	}
 }
 
@@ -224,8 +243,11 @@ int main(int argc, char **argv)
 			perror("e2e_collect: recvmmsg");
 			break;
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
+				unparsed++;
 			take(buf[i], mm[i].msg_len, now);
+		}
 	}
 	dump(argv[2]);
 	unlink(argv[1]);
