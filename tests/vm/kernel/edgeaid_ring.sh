@@ -49,14 +49,17 @@ stage = scale:mul=0.5
 elems = 6
 model = $W/m.st
 sink = jsonl:$W/out.jsonl
-sink = ring:$OUT
+sink = ring:$OUT:8192
 batch = 32
 CONF
 ead_start "$W/c.conf"
 wait_for_line "$W/log" "ring:$IN: .*waiting for it" 5 || t_fail "no waiting message: $(cat "$W/log")"
 grep -q "result ring $OUT: created" "$W/log" || t_fail "result ring not created: $(cat "$W/log")"
 
-"$R" -s -n $N --threshold 0.5 $OUT >"$W/reader.txt" 2>"$W/reader.err" &
+# 8192 result slots: 2 s of results, so that a reader stalled on a loaded
+# host loses nothing; -t bounds the reader, so that a lost result fails
+# the checks below (results, lost) instead of hanging the test
+"$R" -s -n $N -t 120 --threshold 0.5 $OUT >"$W/reader.txt" 2>"$W/reader.err" &
 rpid=$!
 expect_rc 0 insmod "$SYNTH" ring=$IN create=1 slots=8192 rate_hz=4000 channels=6 \
 	waveform=counter anomaly_ppm=20000 max_samples=$N
