@@ -30,7 +30,7 @@
 #include <linux/edgeai.h>
 
 #include "edgeai_vm_test.h"
-#include "race_outcomes.h"
+#include "race.h"
 
 #define NNAMES		5
 #define SYNTH_RING	"t_race_s"	/* names[NNAMES - 1] */
@@ -90,12 +90,10 @@ static const struct race_op ops[OP_MAX] = {
 	[OP_RMMOD] = { "rmmod edgeai", RACE_E(EWOULDBLOCK) | RACE_E(EBUSY) },
 };
 
-_Static_assert(OP_MAX <= RACE_MAX_OPS, "race_outcomes.h: too many ops");
+_Static_assert(OP_MAX <= RACE_MAX_OPS, "race.h: too many ops");
 
 /* ---- shared state -------------------------------------------------- */
 
-static volatile int stop;
-static uint64_t deadline;
 static uint32_t ids[NIDS];		/* ids seen recently */
 static uint32_t ids_pos;
 static uint32_t all_ids[4096];		/* every id this test created */
@@ -118,27 +116,14 @@ static void remember(uint32_t id)
 
 static uint32_t some_id(uint64_t *rng);
 
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static uint32_t some_id(uint64_t *rng)
 {
 	uint32_t id;
 
 	pthread_mutex_lock(&ids_lock);
-	id = ids[xorshift(rng) % NIDS];
+	id = ids[race_xorshift(rng) % NIDS];
 	pthread_mutex_unlock(&ids_lock);
 	return id ? id : 1;
-}
-
-static int running(uint32_t i)
-{
-	return !stop && i < MAX_ITERS && (i & 15 || t_now_ns() < deadline);
 }
 
 /* ---- the racers ---------------------------------------------------- */
@@ -150,10 +135,10 @@ static void *creator(void *arg)
 	uint32_t i;
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
-		const char *name = names[xorshift(&rng) % (NNAMES - 1)];
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
+		const char *name = names[race_xorshift(&rng) % (NNAMES - 1)];
 		struct edgeai_ring_create c;
-		uint32_t r = (uint32_t)xorshift(&rng);
+		uint32_t r = (uint32_t)race_xorshift(&rng);
 		int ret;
 
 		c = t_ring_args(name, 2u << (r % 8), EDGEAI_DTYPE_U8, 64);
@@ -168,7 +153,7 @@ static void *creator(void *arg)
 		/* destroy something: any name (the driver's too), or an id */
 		if ((r >> 24) & 1) {
 			ret = t_ring_destroy_name(fd,
-				names[xorshift(&rng) % NNAMES]);
+				names[race_xorshift(&rng) % NNAMES]);
 			race_tally(OP_DESTROY_NAME, -ret);
 		} else {
 			ret = t_ring_destroy_id(fd, some_id(&rng));
@@ -179,18 +164,6 @@ static void *creator(void *arg)
 	return NULL;
 }
 
-/* Touch a mapping: a fault here is a test failure (and a crash). */
-static uint64_t touch(const void *p, size_t len)
-{
-	const volatile uint64_t *w = p;
-	uint64_t sum = 0;
-	size_t k;
-
-	for (k = 0; k < len / 8; k += 512)
-		sum += w[k];
-	return sum;
-}
-
 static void *attacher(void *arg)
 {
 	uint64_t rng = 0xabcdef12345ull + (uintptr_t)arg, sink = 0;
@@ -198,11 +171,11 @@ static void *attacher(void *arg)
 	static const uint32_t roles[] = { EDGEAI_ROLE_CONSUMER,
 		EDGEAI_ROLE_OBSERVER, EDGEAI_ROLE_PRODUCER };
 
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		struct edgeai_ring_attach a;
 		struct edgeai_ring_stats s;
-		uint32_t role = roles[xorshift(&rng) % 3];
-		uint64_t r = xorshift(&rng);
+		uint32_t role = roles[race_xorshift(&rng) % 3];
+		uint64_t r = race_xorshift(&rng);
 		void *ctrl, *slots, *prefix, *cons;
 		int fd = t_open(), ret;
 
@@ -237,7 +210,7 @@ static void *attacher(void *arg)
 		if ((r >> 9) & 1)
 			usleep((r >> 10) % 300);
 		if (ctrl != MAP_FAILED) {
-			sink += touch(ctrl, a.off.ctrl_size);
+			sink += race_touch(ctrl, a.off.ctrl_size);
 			race_tally(OP_MUNMAP, munmap(ctrl, a.off.ctrl_size) ?
 			      errno : 0);
 		}
@@ -252,16 +225,16 @@ static void *attacher(void *arg)
 				slots = (char *)slots + 4096;
 				len -= 4096;
 			}
-			sink += touch(slots, len);
+			sink += race_touch(slots, len);
 			race_tally(OP_MUNMAP, munmap(slots, len) ? errno : 0);
 		}
 		if (cons != MAP_FAILED) {
-			sink += touch(cons, a.off.cons_size);
+			sink += race_touch(cons, a.off.cons_size);
 			race_tally(OP_MUNMAP, munmap(cons, a.off.cons_size) ?
 			      errno : 0);
 		}
 		if (prefix != MAP_FAILED) {
-			sink += touch(prefix, 4096);
+			sink += race_touch(prefix, 4096);
 			race_tally(OP_MUNMAP, munmap(prefix, 4096) ? errno : 0);
 		}
 		if (fd >= 0)
@@ -276,7 +249,7 @@ static void *inspector(void *arg)
 	uint32_t i;
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		struct edgeai_ring_info info;
 		struct edgeai_ring_stats s;
 		int ret;
@@ -315,14 +288,14 @@ static void *closer(void *arg)
 	uint32_t i;
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		struct edgeai_ring_attach a;
 		int fd = t_open();
 
-		t_attach_name(fd, names[xorshift(&rng) % NNAMES],
+		t_attach_name(fd, names[race_xorshift(&rng) % NNAMES],
 			      EDGEAI_ROLE_OBSERVER, 0, &a);
 		shared_fd = fd;
-		usleep(xorshift(&rng) % 400);
+		usleep(race_xorshift(&rng) % 400);
 		/* atomically closes the edgeai file; the number stays taken */
 		dup2(nullfd, fd);
 		shared_fd = -1;
@@ -336,7 +309,7 @@ static void *mapper(void *arg)
 	uint32_t i;
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		int fd = shared_fd;
 		void *p;
 
@@ -348,7 +321,7 @@ static void *mapper(void *arg)
 			 EDGEAI_OFF_CTRL);
 		race_tally(OP_CLOSE_MMAP, p == MAP_FAILED ? errno : 0);
 		if (p != MAP_FAILED) {
-			touch(p, 4096);
+			race_touch(p, 4096);
 			munmap(p, 4096);
 		}
 	}
@@ -360,13 +333,13 @@ static void *rmmoder(void *arg)
 	uint32_t i;
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		long ret = syscall(SYS_delete_module, "edgeai", O_NONBLOCK);
 
 		race_tally(OP_RMMOD, ret ? errno : 0);
 		if (!ret) {		/* everything after this is moot */
 			rmmod_worked = 1;
-			stop = 1;
+			race_stop = 1;
 		}
 		usleep(100000);
 	}
@@ -396,7 +369,7 @@ int main(void)
 	ref0 = t_module_refcnt();
 
 	start = t_now_ns();
-	deadline = start + RACE_NS;
+	race_deadline = start + RACE_NS;
 	for (n = 0; fn[n]; n++)
 		T_ASSERT(pthread_create(&th[n], NULL, fn[n],
 					(void *)(uintptr_t)n) == 0);
@@ -407,9 +380,9 @@ int main(void)
 	usleep(1000000);
 	if (t_synth_loaded())
 		synth_un = t_system("rmmod edgeai_synth");
-	while (t_now_ns() < deadline && !stop)
+	while (t_now_ns() < race_deadline && !race_stop)
 		usleep(100000);
-	stop = 1;
+	race_stop = 1;
 	for (k = 0; k < n; k++)
 		pthread_join(th[k], NULL);
 	printf("raced for %.2f s; synth insmod exit %d, rmmod exit %d\n",

@@ -35,7 +35,7 @@
 
 #include "edgeai_vm_test.h"
 #include "edgeai_nl_test.h"
-#include "race_outcomes.h"
+#include "race.h"
 
 #define URING		"t_rp_u"	/* USER_PRODUCER, this test writes */
 #define SRING		"t_rp_s"	/* edgeai_synth.ko writes */
@@ -81,38 +81,12 @@ static const struct race_op ops[OP_MAX] = {
 	[OP_RMMOD] = { "rmmod edgeai", RACE_E(EWOULDBLOCK) | RACE_E(EBUSY) },
 };
 
-_Static_assert(OP_MAX <= RACE_MAX_OPS, "race_outcomes.h: too many ops");
+_Static_assert(OP_MAX <= RACE_MAX_OPS, "race.h: too many ops");
 
-static volatile int stop;
-static uint64_t deadline;
 static uint64_t published, consumed_slots, scribbles, bad_children;
 static uint64_t nl_rings, nl_bad, dump_intr;
 static char nl_bad_msg[256];
 static volatile int rmmod_worked;
-
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static int running(uint32_t i)
-{
-	return !stop && i < MAX_ITERS && (i & 15 || t_now_ns() < deadline);
-}
-
-static uint64_t touch(const void *p, size_t len)
-{
-	const volatile uint64_t *w = p;
-	uint64_t sum = 0;
-	size_t k;
-
-	for (k = 0; k < len / 8; k += 512)
-		sum += w[k];
-	return sum;
-}
 
 /* ---- the racers ---------------------------------------------------- */
 
@@ -121,7 +95,7 @@ static void *producer(void *arg)
 	uint32_t i;
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		struct edgeai_ring_create c = t_ring_args(URING, USLOTS,
 							  EDGEAI_DTYPE_U8,
 							  USIZE);
@@ -149,7 +123,7 @@ static void *producer(void *arg)
 		}
 		head = t_load_acquire(t_head(&m));
 		/* Publish at full rate until the ring goes away. */
-		for (k = 0; k < 20000 && !stop; k++) {
+		for (k = 0; k < 20000 && !race_stop; k++) {
 			struct edgeai_ring_publish pub;
 			uint64_t floor = t_load_acquire(t_tail_floor(&m));
 			uint64_t room = USLOTS - (head - floor), n, p;
@@ -172,7 +146,7 @@ static void *producer(void *arg)
 				break;
 			head += n;
 			__atomic_fetch_add(&published, n, __ATOMIC_RELAXED);
-			if (!(k & 255) && t_now_ns() > deadline)
+			if (!(k & 255) && t_now_ns() > race_deadline)
 				break;
 		}
 		t_unmap_ring(&m);
@@ -187,14 +161,14 @@ static void *consumer(void *arg)
 	uint32_t i;
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		struct edgeai_ring_attach a;
 		struct t_map m;
 		uint32_t slots, k;
 		uint64_t tail;
 		int fd = t_open(), ret;
 
-		k = xorshift(&rng) & 1;
+		k = race_xorshift(&rng) & 1;
 		ret = t_attach_name(fd, names[k], EDGEAI_ROLE_CONSUMER, 0, &a);
 		race_tally(OP_CATTACH, -ret);
 		if (ret) {
@@ -210,7 +184,7 @@ static void *consumer(void *arg)
 			continue;
 		}
 		tail = t_load_acquire(t_tail_floor(&m));
-		for (k = 0; k < 2000 && !stop; k++) {
+		for (k = 0; k < 2000 && !race_stop; k++) {
 			uint64_t head = t_load_acquire(t_head(&m));
 			uint64_t floor = t_load_acquire(t_tail_floor(&m));
 			uint64_t p;
@@ -219,7 +193,7 @@ static void *consumer(void *arg)
 				tail = floor;
 
 			if (i % 4 == 3) {	/* the hostile rounds */
-				t_store_release(t_tail(&m), xorshift(&rng));
+				t_store_release(t_tail(&m), race_xorshift(&rng));
 				__atomic_fetch_add(&scribbles, 1,
 						   __ATOMIC_RELAXED);
 				continue;
@@ -229,7 +203,7 @@ static void *consumer(void *arg)
 				continue;
 			}
 			for (p = tail; p < head && p < tail + slots; p++)
-				touch(t_slot(&m, p), 8);
+				race_touch(t_slot(&m, p), 8);
 			t_store_release(t_tail(&m), head);
 			__atomic_fetch_add(&consumed_slots, head - tail,
 					   __ATOMIC_RELAXED);
@@ -248,10 +222,10 @@ static void *destroyer(void *arg)
 	int fd = t_open();
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
-		usleep(20000 + xorshift(&rng) % 200000);
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
+		usleep(20000 + race_xorshift(&rng) % 200000);
 		race_tally(OP_DESTROY,
-		      -t_ring_destroy_name(fd, names[xorshift(&rng) & 1]));
+		      -t_ring_destroy_name(fd, names[race_xorshift(&rng) & 1]));
 	}
 	close(fd);
 	return NULL;
@@ -296,10 +270,10 @@ static void *dumper(void *arg)
 	(void)arg;
 	if (t_nl_open(&nl)) {
 		T_FAILF("cannot open the edgeai generic netlink family");
-		stop = 1;
+		race_stop = 1;
 		return NULL;
 	}
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		struct t_msg msg;
 
 		t_msg_edgeai(&msg, &nl, NLM_F_DUMP, EDGEAI_CMD_RING_GET);
@@ -317,9 +291,9 @@ static void *forker(void *arg)
 	uint32_t i;
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		struct edgeai_ring_attach a;
-		uint64_t r = xorshift(&rng);
+		uint64_t r = race_xorshift(&rng);
 		void *ctrl, *slots;
 		int fd = t_open(), ret, st;
 		pid_t pid;
@@ -338,7 +312,7 @@ static void *forker(void *arg)
 			     fd, EDGEAI_OFF_SLOTS);
 		if (ctrl == MAP_FAILED || slots == MAP_FAILED) {
 			T_FAILF("observer mmap: %s", strerror(errno));
-			stop = 1;
+			race_stop = 1;
 			close(fd);
 			break;
 		}
@@ -349,8 +323,8 @@ static void *forker(void *arg)
 		pid = fork();
 		if (pid == 0) {
 			usleep((r >> 8) % 2000);
-			touch(ctrl, a.off.ctrl_size);
-			touch(slots, a.off.slots_size);
+			race_touch(ctrl, a.off.ctrl_size);
+			race_touch(slots, a.off.slots_size);
 			if ((r >> 2) & 1)
 				munmap(slots, a.off.slots_size);
 			_exit(0);
@@ -367,7 +341,7 @@ static void *forker(void *arg)
 				!WIFEXITED(st) || WEXITSTATUS(st)))
 			__atomic_fetch_add(&bad_children, 1, __ATOMIC_RELAXED);
 		if (!((r >> 3) & 1)) {
-			touch(ctrl, a.off.ctrl_size);
+			race_touch(ctrl, a.off.ctrl_size);
 			munmap(ctrl, a.off.ctrl_size);
 			munmap(slots, a.off.slots_size);
 		}
@@ -382,13 +356,13 @@ static void *rmmoder(void *arg)
 	uint32_t i;
 
 	(void)arg;
-	for (i = 0; running(i); i++) {
+	for (i = 0; race_running(i, MAX_ITERS); i++) {
 		long ret = syscall(SYS_delete_module, "edgeai", O_NONBLOCK);
 
 		race_tally(OP_RMMOD, ret ? errno : 0);
 		if (!ret) {
 			rmmod_worked = 1;
-			stop = 1;
+			race_stop = 1;
 		}
 		usleep(100000);
 	}
@@ -416,12 +390,12 @@ int main(void)
 				SRING, SSLOTS);
 	T_ASSERT(synth_rc == 0);
 	start = t_now_ns();
-	deadline = start + RACE_NS;
+	race_deadline = start + RACE_NS;
 	for (k = 0; k < nfn; k++)
 		T_ASSERT(pthread_create(&th[k], NULL, fn[k], NULL) == 0);
-	while (t_now_ns() < deadline && !stop)
+	while (t_now_ns() < race_deadline && !race_stop)
 		usleep(100000);
-	stop = 1;
+	race_stop = 1;
 	for (k = 0; k < nfn; k++)
 		pthread_join(th[k], NULL);
 	synth_un = t_system("rmmod edgeai_synth");

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Outcome tallies for race tests (tests/vm/kernel/data_races*.c): racing
- * threads count, per operation, how often it worked and each errno it
- * returned; race_report() prints one line per operation and fails the
- * test on any errno the operation's table entry does not allow.
+ * For race tests (tests/vm/kernel/data_races*.c): racing threads run
+ * while race_running() (until race_stop or race_deadline), draw choices
+ * from race_xorshift(), read mappings with race_touch(), and count, per
+ * operation, how often it worked and each errno it returned;
+ * race_report() prints one line per operation and fails the test on any
+ * errno the operation's table entry does not allow.
  *
  *	static const struct race_op ops[OP_MAX] = {
  *		[OP_ATTACH] = { "attach", RACE_E(ENOENT) | RACE_E(EBUSY) },
@@ -11,10 +13,10 @@
  *	race_tally(OP_ATTACH, ret < 0 ? -ret : 0);	(from any thread)
  *	race_report(ops, OP_MAX, 32);			(after joining them)
  *
- * Include after edgeai_test.h.
+ * Include after edgeai_test.h (and, for t_now_ns(), edgeai_vm_test.h).
  */
-#ifndef EDGEAI_RACE_OUTCOMES_H
-#define EDGEAI_RACE_OUTCOMES_H
+#ifndef EDGEAI_RACE_H
+#define EDGEAI_RACE_H
 
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +29,36 @@ struct race_op {
 	const char *name;
 	uint64_t allowed;	/* RACE_E() bits of errnos below 64 */
 };
+
+static volatile int race_stop;		/* set: every racer ends */
+static uint64_t race_deadline;		/* t_now_ns() the races end at */
+
+/* Iteration @i of at most @max: checks the clock every 16th. */
+static inline int race_running(uint32_t i, uint32_t max)
+{
+	return !race_stop && i < max &&
+	       (i & 15 || t_now_ns() < race_deadline);
+}
+
+static inline uint64_t race_xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Read a mapping, a word per 4 KiB: a fault here fails the test (it crashes). */
+static inline uint64_t race_touch(const void *p, size_t len)
+{
+	const volatile uint64_t *w = p;
+	uint64_t sum = 0;
+	size_t k;
+
+	for (k = 0; k < len / 8; k += 512)
+		sum += w[k];
+	return sum;
+}
 
 static uint64_t race_ok[RACE_MAX_OPS];
 static uint64_t race_err[RACE_MAX_OPS][256];
