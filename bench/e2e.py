@@ -165,7 +165,6 @@ class Bench:
         self.n_backlog = 10000 if quick else 100000
         self.rate = 20000
         self.n_lat = 3000 if quick else 40000
-        self.drain = 0.15 if quick else 0.5
         tag = f"{os.getpid()}"
         self.snd, self.rcv = f"eae2e-s{tag}", f"eae2e-r{tag}"
         self.dev, self.peer = f"eae{tag}r"[:15], f"eae{tag}s"[:15]
@@ -274,7 +273,6 @@ require_tag = yes
         pid = self.pids(c)
         c0, s0 = cpu_ns(pid), sleeps(pid)
         r = json.loads(sh(*cmd, ns=self.snd).stdout)
-        time.sleep(self.drain)
         c1 = self.settle(pid, c0)
         s1 = sleeps(pid)
         return {"contender": c, "sensor": sensor, "sent": r["packets"],
