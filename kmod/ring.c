@@ -897,9 +897,35 @@ static int edgeai_publish_check(struct edgeai_ring *ring, u64 from, u64 to)
 	for (pos = from; pos < to; pos++) {
 		if (READ_ONCE(edgeai_slot_hdr(ring, pos)->len) > ring->slot_size)
 			return -EINVAL;
-		cond_resched();
+		if (!(pos & 1023))
+			cond_resched();
 	}
 	return 0;
+}
+
+/*
+ * Stamps seq into slots [from, to) and ts_ns where the producer left it 0;
+ * the clock is read once, and only if some slot needs it. Returns the
+ * payload bytes (each len clamped: the producer may have changed it since
+ * edgeai_publish_check()).
+ */
+static u64 edgeai_publish_stamp(struct edgeai_ring *ring, u64 from, u64 to,
+				u64 seq)
+{
+	struct edgeai_slot_hdr *hdr;
+	u64 pos, ts = 0, bytes = 0;
+
+	for (pos = from; pos < to; pos++) {
+		hdr = edgeai_slot_hdr(ring, pos);
+		hdr->seq = seq++;
+		if (!READ_ONCE(hdr->ts_ns)) {
+			if (!ts)
+				ts = ktime_get_ns();
+			hdr->ts_ns = ts;
+		}
+		bytes += min(READ_ONCE(hdr->len), ring->slot_size);
+	}
+	return bytes;
 }
 
 static void edgeai_publish_bad(struct edgeai_ring *ring)
@@ -921,8 +947,7 @@ static void edgeai_publish_bad(struct edgeai_ring *ring)
 int edgeai_ring_publish(struct edgeai_ring *ring,
 			struct edgeai_ring_publish *pub)
 {
-	u64 head, tail, pos, seq, ts, bytes = 0, n;
-	struct edgeai_slot_hdr *hdr;
+	u64 head, tail, seq, bytes, n;
 	unsigned long flags;
 	bool kick;
 	int ret;
@@ -933,6 +958,8 @@ int edgeai_ring_publish(struct edgeai_ring *ring,
 	edgeai_ring_sync_tail(ring);
 	head = ring->head;
 	tail = ring->tail;
+	/* Only this producer moves seq; nobody else publishes (mutex). */
+	seq = ring->seq;
 	spin_unlock_irq(&ring->lock);
 
 	if (pub->head < head || (pub->head == head && !pub->dropped) ||
@@ -947,33 +974,18 @@ int edgeai_ring_publish(struct edgeai_ring *ring,
 		edgeai_publish_bad(ring);
 		goto out_unlock;
 	}
+	bytes = edgeai_publish_stamp(ring, head, pub->head, seq + pub->dropped);
 
-	spin_lock_irq(&ring->lock);
+	spin_lock_irqsave(&ring->lock, flags);
+	ring->seq += n + pub->dropped;
+	ring->produced += n + pub->dropped;
 	if (ring->dead) {
-		ring->produced += n + pub->dropped;
-		ring->seq += n + pub->dropped;
 		ring->drops[EDGEAI_DROP_DEAD] += n;
 		ring->drops[EDGEAI_DROP_PRODUCER] += pub->dropped;
-		spin_unlock_irq(&ring->lock);
+		spin_unlock_irqrestore(&ring->lock, flags);
 		ret = -ENODEV;
 		goto out_unlock;
 	}
-	seq = ring->seq + pub->dropped;
-	spin_unlock_irq(&ring->lock);
-
-	/* Only this producer writes seq; nobody else publishes (mutex). */
-	ts = ktime_get_ns();
-	for (pos = head; pos < pub->head; pos++) {
-		hdr = edgeai_slot_hdr(ring, pos);
-		hdr->seq = seq++;
-		if (!READ_ONCE(hdr->ts_ns))
-			hdr->ts_ns = ts;
-		bytes += min(READ_ONCE(hdr->len), ring->slot_size);
-	}
-
-	spin_lock_irqsave(&ring->lock, flags);
-	ring->seq = seq;
-	ring->produced += n + pub->dropped;
 	ring->drops[EDGEAI_DROP_PRODUCER] += pub->dropped;
 	ring->bytes += bytes;
 	ring->head = pub->head;
