@@ -487,7 +487,7 @@ static struct edgeai_ring *ring_attach(struct side *s, uint32_t role,
 static void ring_prod(void)
 {
 	struct side *s = &sh->prod;
-	struct edgeai_ring *r = ring_attach(s, EDGEAI_ROLE_PRODUCER, 0);
+	struct edgeai_ring *r = ring_attach(s, EDGEAI_ROLE_PRODUCER, batch);
 	uint64_t seq = 0;
 
 	side_begin(s, 0);
@@ -497,25 +497,17 @@ static void ring_prod(void)
 		int ret;
 
 		/*
-		 * Room for the batch. The free count comes from the kernel's
-		 * view of the consumer's tail, refreshed by every publish and
-		 * poll. The module wakes no producer when the consumer frees
-		 * slots (the consumer releases them with a plain store), so a
-		 * producer that finds the ring full refreshes the count with
-		 * poll(POLLOUT, 0) and, still full, sleeps 20 us and retries.
+		 * Room for the batch, else sleep until there is: the producer
+		 * attached with the batch as its watermark of free slots, and
+		 * the module wakes it when the consumer's wait (or any read of
+		 * its tail) shows that much room (EDGEAI_FEAT_PRODUCER_WAKE).
 		 */
 		while (edgeai_ring_reserve(r, n, &first) < n) {
-			struct pollfd p = { .fd = edgeai_ring_fd(r), .events = POLLOUT };
-			struct timespec nap = { 0, 20000 };
-
-			nsys++;
-			if (poll(&p, 1, 0) < 0 && errno != EINTR)
-				die(s, "poll", errno);
-			if (edgeai_ring_reserve(r, n, &first) >= n)
-				break;
 			nsys++;
 			full_waits++;
-			nanosleep(&nap, NULL);
+			ret = edgeai_ring_wait(r, 1000);
+			if (ret < 0 && ret != -ETIMEDOUT)
+				die(s, "edgeai_ring_wait (producer)", -ret);
 		}
 		for (i = 0; i < n; i++) {
 			struct edgeai_slot_hdr *h = edgeai_ring_slot_mut(r, first + i);

@@ -126,9 +126,10 @@ def main():
                            "bytes copied: the kernel copies each record in and out of a pipe "
                            "or socket, nothing for shared mappings. A producer that finds "
                            "no room for its batch waits: the shm producer sleeps on an "
-                           "eventfd the consumer writes; the module has no producer "
-                           "wake-up, so the ring producer polls (poll(POLLOUT, 0), then "
-                           "sleeps 20 us). The VM kernel's allocation debugging "
+                           "eventfd the consumer writes; the ring producer sleeps in "
+                           "edgeai_ring_wait() (poll(POLLOUT) with the batch as its "
+                           "watermark of free slots) until the module sees the consumer "
+                           "free that much. The VM kernel's allocation debugging "
                            "(slub_debug, page_poison, init_on_free) is switched off. The guest is emulated "
                            "(qemu TCG): a syscall costs far more than on hardware, so "
                            "syscall-heavy paths look worse than they would natively."})

@@ -27,7 +27,7 @@
 /* Feature bits this build implements; a subset of EDGEAI_FEATURES_KNOWN. */
 #define EDGEAI_FEATURES (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_POLL | \
 			 EDGEAI_FEAT_OVERWRITE | EDGEAI_FEAT_USER_PRODUCER | \
-			 EDGEAI_FEAT_URING_IMPL)
+			 EDGEAI_FEAT_PRODUCER_WAKE | EDGEAI_FEAT_URING_IMPL)
 
 #define EDGEAI_MAX_SLOT_SIZE	SZ_1M
 #define EDGEAI_SLOT_ALIGN	64
@@ -95,6 +95,7 @@ struct edgeai_ring {
 	u64 tail;			/* validated consumer tail (tail floor) */
 	u64 seq;			/* next sequence number */
 	u64 wake_at;			/* wake the consumer when head >= this */
+	u32 room_want;			/* wake the producer at this many free */
 	struct edgeai_file *consumer;
 	struct edgeai_file *producer;	/* the userspace one */
 	u64 produced;

@@ -148,8 +148,12 @@ static __poll_t edgeai_poll(struct file *file, struct poll_table_struct *pt)
 			ring->wake_at = ring->tail + ef->watermark;
 		break;
 	case EDGEAI_ROLE_PRODUCER:
-		if (ring->res_pos - ring->tail < ring->slot_count)
+		/* Room for a batch of @watermark slots, or a wake-up later. */
+		if (ring->slot_count - (ring->res_pos - ring->tail) >=
+		    ef->watermark)
 			mask |= EPOLLOUT | EPOLLWRNORM;
+		else if (!ring->dead)
+			ring->room_want = ef->watermark;
 		break;
 	default:
 		break;

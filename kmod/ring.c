@@ -624,6 +624,7 @@ void edgeai_ring_destroy_all(void)
  * cons->tail is user memory: read it once, accept it only if it lies in
  * [tail, head] (in OVERWRITE rings a value below tail is merely stale),
  * and count every rejection. The kernel's tail is the only one it uses.
+ * Wakes a producer waiting in poll() once its room is there.
  */
 void edgeai_ring_sync_tail(struct edgeai_ring *ring)
 {
@@ -644,6 +645,16 @@ void edgeai_ring_sync_tail(struct edgeai_ring *ring)
 	ring->tail = t;
 	/* Readers of tail_floor load-acquire it (docs/ring-abi.md). */
 	smp_store_release(&ring->ctrl->tail_floor, t);
+	/*
+	 * A producer sleeping in poll() for room: wake it now that the
+	 * kernel has seen the room. Its poll entry only takes the wait
+	 * queue's lock, never ring->lock, so the nesting is one way.
+	 */
+	if (ring->room_want &&
+	    ring->slot_count - (ring->res_pos - t) >= ring->room_want) {
+		ring->room_want = 0;
+		wake_up_interruptible_poll(&ring->wq, EPOLLOUT | EPOLLWRNORM);
+	}
 }
 
 /*

@@ -80,7 +80,8 @@ struct edgeai_ring;
 struct edgeai_ring_opts {
 	size_t sz;		/* sizeof(struct edgeai_ring_opts) */
 	uint32_t role;		/* EDGEAI_ROLE_*; 0 means CONSUMER */
-	uint32_t watermark;	/* poll() watermark; 0 means 1 */
+	uint32_t watermark;	/* poll() watermark: slots ready (consumer)
+				 * or free (producer); 0 means 1 */
 	const char *dev_path;	/* NULL: $EDGEAI_DEV or EDGEAI_DEV_PATH */
 };
 
@@ -121,7 +122,11 @@ uint64_t edgeai_ring_lost(const struct edgeai_ring *ring);
 /*
  * Block in poll() until at least the watermark is ready, the ring dies or
  * @timeout_ms passes (-1: forever). Returns slots ready, or -errno
- * (-ETIMEDOUT).
+ * (-ETIMEDOUT). On a producer's ring: until at least the watermark is
+ * free; returns the free slots, -ENODEV once the ring is destroyed. The
+ * module learns of slots a consumer released when that consumer enters it
+ * (poll, io_uring wait, stats) and wakes the producer then; with an older
+ * module (no EDGEAI_FEAT_PRODUCER_WAKE) only @timeout_ms ends the wait.
  */
 int edgeai_ring_wait(struct edgeai_ring *ring, int timeout_ms);
 

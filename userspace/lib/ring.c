@@ -334,7 +334,8 @@ uint64_t edgeai_ring_lost(const struct edgeai_ring *ring)
 
 int edgeai_ring_wait(struct edgeai_ring *ring, int timeout_ms)
 {
-	struct pollfd p = { .fd = ring->fd, .events = POLLIN };
+	bool prod = ring->role == EDGEAI_ROLE_PRODUCER;
+	struct pollfd p = { .fd = ring->fd, .events = prod ? POLLOUT : POLLIN };
 	int ret;
 
 	do {
@@ -346,6 +347,9 @@ int edgeai_ring_wait(struct edgeai_ring *ring, int timeout_ms)
 		return -ETIMEDOUT;
 	if (p.revents & POLLERR)
 		return -EIO;
+	if (prod)
+		return p.revents & POLLHUP ? -ENODEV :
+		       (int)edgeai_ring_reserve(ring, UINT32_MAX, NULL);
 	return (int)edgeai_ring_peek(ring, UINT32_MAX, NULL);
 }
 

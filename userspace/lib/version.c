@@ -12,9 +12,10 @@ static const char *const feature_names[64] = {
 	[2] = "uring_cmd",	/* EDGEAI_FEAT_URING_CMD */
 	[3] = "overwrite",	/* EDGEAI_FEAT_OVERWRITE */
 	[4] = "user_producer",	/* EDGEAI_FEAT_USER_PRODUCER */
+	[5] = "producer_wake",	/* EDGEAI_FEAT_PRODUCER_WAKE */
 };
 
-_Static_assert(EDGEAI_FEATURES_KNOWN == (1ULL << 5) - 1,
+_Static_assert(EDGEAI_FEATURES_KNOWN == (1ULL << 6) - 1,
 	       "name every EDGEAI_FEAT_* bit above");
 
 const char *edgeai_version(void)

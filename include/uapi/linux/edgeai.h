@@ -35,7 +35,8 @@
 #define EDGEAI_FEAT_URING_CMD	(1ULL << 2)	/* IORING_OP_URING_CMD wait */
 #define EDGEAI_FEAT_OVERWRITE	(1ULL << 3)	/* EDGEAI_RING_F_OVERWRITE */
 #define EDGEAI_FEAT_USER_PRODUCER (1ULL << 4)	/* EDGEAI_RING_F_USER_PRODUCER */
-#define EDGEAI_FEATURES_KNOWN	((1ULL << 5) - 1)
+#define EDGEAI_FEAT_PRODUCER_WAKE (1ULL << 5)	/* POLLOUT wakes, free watermark */
+#define EDGEAI_FEATURES_KNOWN	((1ULL << 6) - 1)
 
 /*
  * Element types of a tensor. Values are stable ABI; 0 is invalid so that a
@@ -249,7 +250,10 @@ struct edgeai_slot_hdr {
  * @role: EDGEAI_ROLE_*
  * @name: in with BY_NAME; out: the ring's name
  * @watermark: poll()/epoll report EPOLLIN when at least this many slots
- *	are ready (0 means 1); at most slot_count
+ *	are ready (0 means 1); at most slot_count. For the producer
+ *	(EDGEAI_FEAT_PRODUCER_WAKE): EPOLLOUT when at least this many slots
+ *	are free, and a producer waiting for that room is woken when the
+ *	kernel sees the consumer free it
  * @__pad: must be 0
  * @off: out: the layout of the mapping
  * @reserved: must be 0
