@@ -3,7 +3,9 @@
  * UDP source: every kind of malformed datagram is counted under its
  * reason and never returned (its buffer recycled at once), require_tag
  * drops and counts what the filter did not tag, and the counts agree
- * with edgeai-sensorgen's own mix of malformed kinds. Both modes.
+ * with edgeai-sensorgen's own mix of malformed kinds. Both modes. And a
+ * run of invalid datagrams that fills every buffer at once does not stall
+ * the valid one behind it (their buffers go back before the next wait).
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -129,6 +131,48 @@ static void kinds(uint32_t mode)
 	edgeai_udp_close(u);
 }
 
+/*
+ * 4 buffers, 8 invalid datagrams, then a valid one: the kernel fills all
+ * 4 with invalid ones and the multishot request ends for lack of buffers.
+ * The receive must hand them back and re-arm before it waits, so the
+ * valid datagram comes at once, not after the timeout.
+ */
+static void bad_run(uint32_t mode)
+{
+	static uint8_t buf[256];
+	struct edgeai_udp_pkt pkt;
+	struct edgeai_udp *u;
+	struct ut_dst d;
+	uint64_t t0, ms;
+	uint32_t seq;
+	size_t len;
+	int i, n;
+
+	u = ut_open(AF_INET, mode, 4, 0);
+	ut_dst_open(&d, u, AF_INET);
+	for (i = 0; i < 8; i++) {
+		len = ut_build(buf, 9, 1000000, 6, 0);
+		buf[3] = 'X';		/* bad magic */
+		ut_send(&d, buf, len);
+	}
+	ut_send(&d, buf, ut_build(buf, 9, 77, 6, 0));
+	usleep(20000);			/* all queued before we look */
+	t0 = ut_now_ns();
+	n = edgeai_udp_recv(u, &pkt, 1, 3000);
+	ms = (ut_now_ns() - t0) / 1000000;
+	printf("%s: the valid datagram after 8 invalid ones in 4 buffers: %d after %llu ms\n",
+	       edgeai_udp_mode_name(mode), n, (unsigned long long)ms);
+	T_EQ(n, 1);
+	if (n == 1) {
+		memcpy(&seq, &pkt.hdr->seq, sizeof(seq));
+		T_EQ(seq, 77);
+		T_EQ(edgeai_udp_release(u, &pkt, 1), 0);
+	}
+	T_CHECK(ms < 1000);
+	close(d.fd);
+	edgeai_udp_close(u);
+}
+
 static void tags(uint32_t mode)
 {
 	static const uint32_t tag[] = {
@@ -221,6 +265,7 @@ int main(void)
 
 	for (m = 0; m < UT_NMODES; m++) {
 		kinds(ut_modes[m]);
+		bad_run(ut_modes[m]);
 		tags(ut_modes[m]);
 		sensorgen_mix(ut_modes[m]);
 	}

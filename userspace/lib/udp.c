@@ -549,6 +549,12 @@ static int ms_recv(struct edgeai_udp *u, struct edgeai_udp_pkt *pkts,
 	if (!n && timeout_ms > 0)
 		deadline = mono_ns() + (uint64_t)timeout_ms * 1000000;
 	while (!n) {
+		/*
+		 * Buffers of invalid datagrams back to the kernel first: if
+		 * they were all it had, the request cannot be armed again
+		 * without them, and the wait would last its whole timeout.
+		 */
+		br_flush(u);
 		ret = ms_enter(u, left, max);
 		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY)
 			goto out;
