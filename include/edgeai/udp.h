@@ -51,6 +51,7 @@ struct edgeai_udp;
 #define EDGEAI_UDP_FEAT_COOP_TASKRUN	(1U << 1)  /* no IPI per completion */
 #define EDGEAI_UDP_FEAT_RING_FD		(1U << 2)  /* registered ring fd */
 #define EDGEAI_UDP_FEAT_REUSEPORT	(1U << 3)  /* SO_REUSEPORT is set */
+#define EDGEAI_UDP_FEAT_GRO		(1U << 4)  /* UDP_GRO: coalesced */
 
 #define EDGEAI_UDP_DEFAULT_NBUFS	1024
 #define EDGEAI_UDP_MAX_NBUFS		32768
@@ -58,6 +59,11 @@ struct edgeai_udp;
 #define EDGEAI_UDP_MAX_BUF_SIZE		65536
 /* Bytes of each buffer before the datagram (io_uring header, address). */
 #define EDGEAI_UDP_BUF_HEADROOM		48
+/* ... with gro: the UDP_GRO control message (the segment size) as well. */
+#define EDGEAI_UDP_BUF_HEADROOM_GRO	72
+/* With gro and no buf_size / nbufs given: one whole coalesced datagram. */
+#define EDGEAI_UDP_GRO_BUF_SIZE		65536
+#define EDGEAI_UDP_GRO_NBUFS		64
 
 struct edgeai_udp_opts {
 	size_t sz;		/* sizeof(struct edgeai_udp_opts) */
@@ -72,12 +78,27 @@ struct edgeai_udp_opts {
 	uint8_t pollable;	/* the caller waits on edgeai_udp_fd() (poll,
 				 * epoll, another io_uring): no COOP/DEFER
 				 * task running, so completions wake it */
-	uint8_t reserved[4];	/* 0 */
+	uint8_t gro;		/* UDP_GRO (multishot mode only): take the
+				 * datagrams the kernel coalesced (a
+				 * UDP_SEGMENT sender, a NIC's GRO) in one
+				 * buffer and split them here; several
+				 * packets then share a buffer. Defaults
+				 * buf_size 65536, nbufs 64. In recvmmsg
+				 * mode ignored (the kernel splits them);
+				 * stats.features says which. */
+	uint8_t reserved[3];	/* 0 */
 	char *errbuf;		/* optional: why open failed */
 	size_t errbuf_len;
 };
 
-/* One received sensor datagram; everything points into its buffer. */
+/*
+ * One received sensor datagram; everything points into its buffer. The
+ * header is 16-byte aligned, except for the second and later datagrams of
+ * a coalesced buffer (gro): those start where the one before ended, so
+ * they are aligned only as far as the datagram size allows (8-byte
+ * aligned when it is a multiple of 8). Read fields with memcpy() or
+ * edgeai_le*() of a copy when datagram sizes may be odd.
+ */
 struct edgeai_udp_pkt {
 	const struct edgeai_wire_hdr *hdr;	/* validated sensor header */
 	const void *payload;			/* the elements, after hdr */
@@ -101,13 +122,15 @@ struct edgeai_udp_stats {
 	uint64_t bad_magic;	/* invalid: wrong magic or version */
 	uint64_t bad_field;	/* invalid: flags, reserved, sensor, dtype, count */
 	uint64_t bad_length;	/* invalid: payload is not count * size(dtype) */
-	uint64_t truncated;	/* invalid: larger than a buffer (MSG_TRUNC) */
+	uint64_t truncated;	/* invalid: larger than a buffer (MSG_TRUNC);
+				 * with gro each datagram cut off counts */
 	uint64_t untagged;	/* dropped by require_tag */
 	uint64_t no_buffers;	/* multishot ended: no free buffer (-ENOBUFS) */
 	uint64_t rearms;	/* multishot armed again after it ended */
 	uint64_t cqe_errors;	/* other failed completions (re-armed) */
 	uint64_t socket_drops;	/* the kernel's drops at this socket */
 	uint64_t held;		/* packets returned, not yet released */
+	uint64_t coalesced;	/* gro: buffers holding more than one */
 };
 
 /*
@@ -136,6 +159,7 @@ int edgeai_udp_recv(struct edgeai_udp *u, struct edgeai_udp_pkt *pkts,
 		    uint32_t max, int timeout_ms);
 /*
  * Give @n packets' buffers back to the kernel, in any order, no syscall.
+ * A buffer several packets share (gro) goes back with the last of them.
  * Returns 0, or -EINVAL if some were not held (those are skipped).
  */
 int edgeai_udp_release(struct edgeai_udp *u, const struct edgeai_udp_pkt *pkts,

@@ -9,6 +9,13 @@
  * free stack. A buffer goes back to the kernel only through
  * edgeai_udp_release() or when its datagram was invalid, so the kernel
  * never writes into a buffer the caller still reads.
+ *
+ * With gro (UDP_GRO, multishot only) one buffer may hold several
+ * datagrams the kernel coalesced, all of the segment size its UDP_GRO
+ * control message gives but the last. They are handed out through a
+ * cursor (split), which may span calls; held[] then counts the buffer's
+ * packets in the caller's hands, plus one while the cursor is on it, and
+ * the buffer goes back when that count drops to 0.
  */
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -33,6 +40,13 @@
 
 #include <edgeai/udp.h>
 
+#ifndef UDP_GRO
+#define UDP_GRO		104
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP		17
+#endif
+
 #define NAME_OFF	16	/* after struct io_uring_recvmsg_out */
 #define NAME_LEN	32	/* >= sizeof(struct sockaddr_in6), 8-aligned */
 #define PAYLOAD_OFF	(NAME_OFF + NAME_LEN)
@@ -45,6 +59,8 @@ _Static_assert(PAYLOAD_OFF == EDGEAI_UDP_BUF_HEADROOM, "buffer layout");
 _Static_assert(sizeof(struct io_uring_recvmsg_out) == NAME_OFF,
 	       "buffer layout");
 _Static_assert(sizeof(struct sockaddr_in6) <= NAME_LEN, "buffer layout");
+_Static_assert(PAYLOAD_OFF + CMSG_SPACE(sizeof(int)) ==
+	       EDGEAI_UDP_BUF_HEADROOM_GRO, "buffer layout");
 
 struct edgeai_udp {
 	int fd;
@@ -57,9 +73,18 @@ struct edgeai_udp {
 	uint32_t nbufs;
 	uint32_t buf_size;
 	unsigned char *bufs;		/* nbufs * buf_size, mmap'd */
-	uint8_t *held;			/* per buffer: the caller has it */
-	uint32_t nheld;
+	uint16_t *held;			/* per buffer: packets out (+1: split) */
+	uint32_t nheld;			/* packets in the caller's hands */
+	uint32_t bufs_held;		/* buffers with held[] > 0 */
 	struct edgeai_udp_stats st;
+	bool gro;			/* UDP_GRO is on: split buffers */
+	struct {			/* the coalesced buffer being handed out */
+		bool on;
+		uint32_t bid;
+		uint32_t off, end;	/* the next segment, the end of data */
+		uint32_t seg;		/* segment size */
+		uint32_t namelen;
+	} split;
 
 	/* multishot */
 	struct io_uring ring;
@@ -117,9 +142,11 @@ static int opts_load(const struct edgeai_udp_opts *in,
 				return -E2BIG;
 	}
 	if (!o->nbufs)
-		o->nbufs = EDGEAI_UDP_DEFAULT_NBUFS;
+		o->nbufs = o->gro ? EDGEAI_UDP_GRO_NBUFS :
+			   EDGEAI_UDP_DEFAULT_NBUFS;
 	if (!o->buf_size)
-		o->buf_size = EDGEAI_UDP_DEFAULT_BUF_SIZE;
+		o->buf_size = o->gro ? EDGEAI_UDP_GRO_BUF_SIZE :
+			      EDGEAI_UDP_DEFAULT_BUF_SIZE;
 	return 0;
 }
 
@@ -141,6 +168,10 @@ static int opts_check(const struct edgeai_udp_opts *o)
 	    o->buf_size % 64) {
 		seterr(o, "buf_size %u: a multiple of 64 from 2048 to %u",
 		       o->buf_size, EDGEAI_UDP_MAX_BUF_SIZE);
+		return -EINVAL;
+	}
+	if (o->gro > 1) {
+		seterr(o, "gro %u: 0 or 1", o->gro);
 		return -EINVAL;
 	}
 	for (i = 0; i < sizeof(o->reserved); i++) {
@@ -359,45 +390,135 @@ static void br_flush(struct edgeai_udp *u)
 }
 
 /*
- * The datagram of @len bytes in buffer @bid, sent from an address of
- * @namelen bytes: into @pkt if valid (1), else counted and recycled (0).
+ * The datagram of @len bytes at @d in buffer @bid, sent from an address
+ * of @namelen bytes: into @pkt if valid (1), else counted (0).
  */
-static int take(struct edgeai_udp *u, uint32_t bid, uint32_t len,
-		uint32_t namelen, bool trunc, struct edgeai_udp_pkt *pkt)
+static int fill(struct edgeai_udp *u, uint32_t bid, const unsigned char *d,
+		uint32_t len, uint32_t namelen, struct edgeai_udp_pkt *pkt)
 {
-	unsigned char *buf = buf_of(u, bid);
 	const struct edgeai_wire_hdr *h;
+	uint32_t tag;
 	int why;
 
-	if (trunc) {
-		u->st.truncated++;
-		goto recycle;
-	}
-	why = edgeai_udp_check(buf + PAYLOAD_OFF, len);
+	why = edgeai_udp_check(d, len);
 	if (why) {
 		count_invalid(u, why);
-		goto recycle;
+		return 0;
 	}
-	h = (const struct edgeai_wire_hdr *)(buf + PAYLOAD_OFF);
-	if (u->require_tag && !(edgeai_le32(h->tag) & EDGEAI_TAG_FILTERED)) {
+	h = (const struct edgeai_wire_hdr *)d;
+	/* (a gro segment need not be aligned: no loads through @h here) */
+	memcpy(&tag, d + offsetof(struct edgeai_wire_hdr, tag), sizeof(tag));
+	if (u->require_tag && !(edgeai_le32(tag) & EDGEAI_TAG_FILTERED)) {
 		u->st.untagged++;
-		goto recycle;
+		return 0;
 	}
 	pkt->hdr = h;
 	pkt->payload = h + 1;
 	pkt->payload_len = len - EDGEAI_WIRE_HDR_LEN;
 	pkt->len = len;
-	pkt->src = (const struct sockaddr *)(buf + NAME_OFF);
+	pkt->src = (const struct sockaddr *)(buf_of(u, bid) + NAME_OFF);
 	pkt->src_len = namelen < NAME_LEN ? namelen : NAME_LEN;
 	pkt->buf_id = bid;
-	u->held[bid] = 1;
+	if (!u->held[bid]++)
+		u->bufs_held++;
 	u->nheld++;
 	u->st.packets++;
 	u->st.bytes += len;
 	return 1;
+}
+
+/*
+ * The datagram of @len bytes in buffer @bid (one per buffer): into @pkt
+ * if valid (1), else counted and recycled (0).
+ */
+static int take(struct edgeai_udp *u, uint32_t bid, uint32_t len,
+		uint32_t namelen, bool trunc, struct edgeai_udp_pkt *pkt)
+{
+	if (trunc) {
+		u->st.truncated++;
+		goto recycle;
+	}
+	if (fill(u, bid, buf_of(u, bid) + PAYLOAD_OFF, len, namelen, pkt))
+		return 1;
 recycle:
 	give_back(u, bid);
 	return 0;
+}
+
+/* Drop one reference to buffer @bid; the last one gives it back. */
+static void unhold(struct edgeai_udp *u, uint32_t bid)
+{
+	if (--u->held[bid])
+		return;
+	u->bufs_held--;
+	give_back(u, bid);
+}
+
+/* Hand out up to @max more packets of the coalesced buffer being split. */
+static uint32_t split_run(struct edgeai_udp *u, struct edgeai_udp_pkt *pkts,
+			  uint32_t max)
+{
+	const unsigned char *buf = buf_of(u, u->split.bid);
+	uint32_t n = 0, len;
+
+	while (n < max && u->split.off < u->split.end) {
+		len = u->split.end - u->split.off;
+		if (len > u->split.seg)
+			len = u->split.seg;
+		n += (uint32_t)fill(u, u->split.bid, buf + u->split.off, len,
+				    u->split.namelen, &pkts[n]);
+		u->split.off += len;
+	}
+	if (u->split.off >= u->split.end) {
+		u->split.on = false;
+		unhold(u, u->split.bid);	/* the split's own reference */
+	}
+	return n;
+}
+
+/*
+ * A completion of a gro source: find the segment size (no UDP_GRO
+ * message: one datagram) and start splitting buffer @bid. Datagrams a
+ * truncation cut off are counted, each of them.
+ */
+static void split_start(struct edgeai_udp *u, uint32_t bid,
+			struct io_uring_recvmsg_out *out, uint32_t len)
+{
+	struct cmsghdr *c;
+	uint32_t seg = 0, whole;
+	int v;
+
+	for (c = io_uring_recvmsg_cmsg_firsthdr(out, &u->msgh); c;
+	     c = io_uring_recvmsg_cmsg_nexthdr(out, &u->msgh, c)) {
+		if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(v))) {
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			if (v > 0)
+				seg = (uint32_t)v;
+		}
+	}
+	if (!out->payloadlen)
+		u->st.short_hdr++;	/* empty: no segment to check */
+	if (!seg || seg > out->payloadlen)
+		seg = out->payloadlen ? out->payloadlen : 1;
+	if (out->flags & MSG_TRUNC) {
+		/* Whole segments that fit are kept; count the rest. */
+		whole = len / seg * seg;
+		u->st.truncated += (out->payloadlen - whole + seg - 1) / seg;
+		len = whole;
+	}
+	if (len > seg)
+		u->st.coalesced++;
+	u->split.on = true;
+	u->split.bid = bid;
+	u->split.off = (uint32_t)((unsigned char *)
+				  io_uring_recvmsg_payload(out, &u->msgh) -
+				  buf_of(u, bid));
+	u->split.end = u->split.off + len;
+	u->split.seg = seg;
+	u->split.namelen = out->namelen;
+	if (!u->held[bid]++)
+		u->bufs_held++;
 }
 
 static uint64_t mono_ns(void)
@@ -428,7 +549,8 @@ static void ms_arm(struct edgeai_udp *u)
 
 	if (!sqe)	/* cannot happen: one request, SQ_ENTRIES slots */
 		return;
-	io_uring_prep_recvmsg_multishot(sqe, u->fd, &u->msgh, 0);
+	/* MSG_TRUNC: payloadlen is the datagram's length, not what fit */
+	io_uring_prep_recvmsg_multishot(sqe, u->fd, &u->msgh, MSG_TRUNC);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = 0;
 	io_uring_sqe_set_data64(sqe, ARM_TAG);
@@ -453,9 +575,9 @@ static void ms_rearm(struct edgeai_udp *u, bool submit)
 	}
 }
 
-/* One completion: 1 if it filled @pkt. */
-static int ms_cqe(struct edgeai_udp *u, const struct io_uring_cqe *cqe,
-		  struct edgeai_udp_pkt *pkt)
+/* One completion: the packets it filled into @pkts (at most @max). */
+static uint32_t ms_cqe(struct edgeai_udp *u, const struct io_uring_cqe *cqe,
+		       struct edgeai_udp_pkt *pkts, uint32_t max)
 {
 	struct io_uring_recvmsg_out *out;
 	uint32_t bid, len;
@@ -480,7 +602,11 @@ static int ms_cqe(struct edgeai_udp *u, const struct io_uring_cqe *cqe,
 		return 0;
 	}
 	len = io_uring_recvmsg_payload_length(out, cqe->res, &u->msgh);
-	return take(u, bid, len, out->namelen, out->flags & MSG_TRUNC, pkt);
+	if (!u->gro)
+		return (uint32_t)take(u, bid, len, out->namelen,
+				      out->flags & MSG_TRUNC, pkts);
+	split_start(u, bid, out, len);
+	return split_run(u, pkts, max);
 }
 
 /* Reap up to @max packets from the CQ, without a syscall. */
@@ -491,11 +617,13 @@ static uint32_t ms_reap(struct edgeai_udp *u, struct edgeai_udp_pkt *pkts,
 	uint32_t n = 0, seen = 0;
 	unsigned int head;
 
+	if (u->split.on)
+		n = split_run(u, pkts, max);
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
-		if (n == max)
+		if (n == max || u->split.on)
 			break;
 		seen++;
-		n += (uint32_t)ms_cqe(u, cqe, &pkts[n]);
+		n += ms_cqe(u, cqe, &pkts[n], max - n);
 	}
 	if (seen)
 		io_uring_cq_advance(&u->ring, seen);
@@ -653,6 +781,8 @@ static int ms_probe(struct edgeai_udp *u)
 	int ret;
 
 	u->msgh.msg_namelen = NAME_LEN;
+	/* gro: room for the UDP_GRO message (the segment size) */
+	u->msgh.msg_controllen = u->gro ? CMSG_SPACE(sizeof(int)) : 0;
 	ms_arm(u);
 	ret = io_uring_submit_and_get_events(&u->ring);
 	if (ret < 0)
@@ -809,8 +939,23 @@ static int bufs_alloc(struct edgeai_udp *u)
 		u->bufs = NULL;
 		return -ENOMEM;
 	}
-	u->held = calloc(u->nbufs, 1);
+	u->held = calloc(u->nbufs, sizeof(*u->held));
 	return u->held ? 0 : -ENOMEM;
+}
+
+/*
+ * UDP_GRO only once multishot is set up: from then on the kernel queues
+ * coalesced datagrams whole (before, each one separately, which split_start()
+ * takes as one datagram too). A kernel without UDP_GRO (before 5.0) keeps
+ * sending them one by one: the feature bit says which.
+ */
+static int gro_on(struct edgeai_udp *u)
+{
+	int one = 1;
+
+	if (u->gro && !setsockopt(u->fd, SOL_UDP, UDP_GRO, &one, sizeof(one)))
+		u->features |= EDGEAI_UDP_FEAT_GRO;
+	return 0;
 }
 
 static int path_setup(struct edgeai_udp *u, const struct edgeai_udp_opts *o)
@@ -818,9 +963,11 @@ static int path_setup(struct edgeai_udp *u, const struct edgeai_udp_opts *o)
 	int ret;
 
 	if (o->mode != EDGEAI_UDP_MODE_RECVMMSG) {
+		u->gro = o->gro;
 		ret = ms_setup(u, o->any_thread, o->pollable);
 		if (!ret)
-			return 0;
+			return gro_on(u);
+		u->gro = false;
 		if (o->mode == EDGEAI_UDP_MODE_MULTISHOT) {
 			seterr(o, "io_uring multishot recvmsg with a buffer "
 			       "ring: %s", strerror(-ret));
@@ -899,7 +1046,7 @@ int edgeai_udp_recv(struct edgeai_udp *u, struct edgeai_udp_pkt *pkts,
 		return 0;
 	if (u->one_thread && !pthread_equal(u->owner, pthread_self()))
 		return -EEXIST;
-	if (u->nheld == u->nbufs)
+	if (u->bufs_held == u->nbufs && !u->split.on)
 		return -ENOBUFS;
 	if (u->mode == EDGEAI_UDP_MODE_MULTISHOT)
 		n = ms_recv(u, pkts, max, timeout_ms);
@@ -922,13 +1069,14 @@ int edgeai_udp_release(struct edgeai_udp *u, const struct edgeai_udp_pkt *pkts,
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
 		bid = pkts[i].buf_id;
-		if (bid >= u->nbufs || !u->held[bid]) {
+		/* (a split's own reference is not the caller's to drop) */
+		if (bid >= u->nbufs ||
+		    u->held[bid] <= (u->split.on && u->split.bid == bid)) {
 			ret = -EINVAL;
 			continue;
 		}
-		u->held[bid] = 0;
 		u->nheld--;
-		give_back(u, bid);
+		unhold(u, bid);
 	}
 	if (u->mode == EDGEAI_UDP_MODE_MULTISHOT) {
 		br_flush(u);
