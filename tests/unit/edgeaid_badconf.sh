@@ -35,6 +35,8 @@ check_bad "c.conf:2: \[pipeline a\] batch = 0: not a number" \
 	"[pipeline a]" "batch = 0" "${P[@]}"
 check_bad "c.conf:2: \[pipeline a\] require_tag = maybe: not yes or no" \
 	"[pipeline a]" "require_tag = maybe" "${P[@]}"
+check_bad "c.conf:2: \[pipeline a\] gro = 2: not yes or no" \
+	"[pipeline a]" "gro = 2" "${P[@]}"
 check_bad "c.conf:2: \[global\] log_level = loud" "[global]" "log_level = loud"
 check_bad "c.conf:1: \[pipeline a\]: missing source" "[pipeline a]" "${P[@]:1}"
 check_bad "c.conf:2: \[pipeline a\] source = tcp:1: expected udp" \

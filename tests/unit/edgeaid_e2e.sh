@@ -65,7 +65,7 @@ assert s["workers"] == 1, s
 keys = {"name", "source", "model", "model_version", "model_gen", "state",
         "error", "worker", "cpu", "samples_in", "samples_out", "drops",
         "batches", "batch_size", "latency_ns", "e2e_latency_ns",
-        "e2e_skipped", "stages", "learning", "model_latency_ns",
+        "e2e_skipped", "udp", "stages", "learning", "model_latency_ns",
         "sink_latency_ns"}
 assert set(p) == keys, set(p) ^ keys
 assert p["name"] == "p1" and p["state"] == "running" and p["error"] is None

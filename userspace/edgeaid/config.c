@@ -420,11 +420,16 @@ static int pipe_key(struct parse_state *st, const char *k, const char *v)
 			cfg_error(st, st->line,
 				  "[pipeline %s] require_tag = %s: not yes or no",
 				  pc->name, v);
+	} else if (!strcmp(k, "gro")) {
+		if (parse_bool(v, &pc->gro))
+			cfg_error(st, st->line,
+				  "[pipeline %s] gro = %s: not yes or no",
+				  pc->name, v);
 	} else if (!strncmp(k, "learn", 5) || !strcmp(k, "label")) {
 		learn_key(st, k, v);
 	} else {
 		cfg_error(st, st->line,
-			  "[pipeline %s] unknown key '%s' (source, stage, elems, model, sink, batch, rcvbuf, require_tag, label, learn, learn_rate, learn_optimizer, learn_batch, learn_publish, learn_save)",
+			  "[pipeline %s] unknown key '%s' (source, stage, elems, model, sink, batch, rcvbuf, require_tag, gro, label, learn, learn_rate, learn_optimizer, learn_batch, learn_publish, learn_save)",
 			  pc->name, k);
 	}
 	return 1;
@@ -528,7 +533,8 @@ int ead_pipeline_conf_equal(const struct ead_pipeline_conf *a,
 	    a->n_stages != b->n_stages || a->n_sinks != b->n_sinks ||
 	    a->batch != b->batch || a->elems != b->elems ||
 	    a->rcvbuf != b->rcvbuf ||
-	    a->require_tag != b->require_tag || a->bad || b->bad ||
+	    a->require_tag != b->require_tag || a->gro != b->gro ||
+	    a->bad || b->bad ||
 	    a->label_last != b->label_last || a->learn != b->learn ||
 	    a->learn_adam != b->learn_adam || a->learn_rate != b->learn_rate ||
 	    a->learn_batch != b->learn_batch ||

@@ -62,6 +62,7 @@ struct ead_pipeline_conf {
 	unsigned int elems;		/* 0: the model's input dim */
 	int elems_line;
 	int require_tag;
+	int gro;			/* UDP_GRO: coalesced datagrams */
 	int label_last;			/* label = last */
 	int learn;			/* learn = yes */
 	int learn_adam;			/* learn_optimizer = adam */
@@ -142,6 +143,10 @@ struct ead_stats {
 	uint64_t batches;
 	uint64_t drops[EAD_DROP_COUNT];
 	uint64_t e2e_skipped;		/* timestamp not on our clock */
+	/* A UDP source's receive path (edgeai_udp_stats); udp_valid 0: none */
+	int udp_valid;
+	uint32_t udp_mode, udp_features;
+	uint64_t udp_entries, udp_coalesced, udp_rearms, udp_no_buffers;
 	struct ead_hist batch;		/* samples per batch */
 	struct ead_hist latency;	/* taken from the source -> result */
 	struct ead_hist e2e;		/* sample timestamp -> result */

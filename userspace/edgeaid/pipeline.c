@@ -308,6 +308,16 @@ static int open_udp(struct ead_pipeline *p)
 
 	o.nbufs = pow2_at_least(pc->batch * 4 > EDGEAI_UDP_DEFAULT_NBUFS ?
 				pc->batch * 4 : EDGEAI_UDP_DEFAULT_NBUFS);
+	if (pc->gro) {
+		/*
+		 * 64 KiB buffers, each for a whole coalesced datagram: twice
+		 * a batch of them, so that a batch of datagrams that came one
+		 * by one (nothing coalesced) still leaves the kernel room.
+		 */
+		o.gro = 1;
+		o.nbufs = pow2_at_least(pc->batch * 2 > EDGEAI_UDP_GRO_NBUFS ?
+					pc->batch * 2 : EDGEAI_UDP_GRO_NBUFS);
+	}
 	ret = edgeai_udp_open(pc->source + 4, &o, &p->udp);
 	if (ret) {
 		disable(p, pc->source_line, "source = %s: %s%s%s", pc->source,
@@ -1140,12 +1150,20 @@ static void stage_drops(struct ead_pipeline *p, uint64_t *drops)
 	}
 }
 
+/* The UDP source's counters; with p->lock held, as stats_json() reads. */
 static void udp_drops(struct ead_pipeline *p, uint64_t *drops)
 {
 	struct edgeai_udp_stats u = { .sz = sizeof(u) };
 
 	if (edgeai_udp_stats(p->udp, &u))
 		return;
+	p->stats.udp_valid = 1;
+	p->stats.udp_mode = u.mode;
+	p->stats.udp_features = u.features;
+	p->stats.udp_entries = u.kernel_entries;
+	p->stats.udp_coalesced = u.coalesced;
+	p->stats.udp_rearms = u.rearms;
+	p->stats.udp_no_buffers = u.no_buffers;
 	drops[EAD_DROP_SHORT_HDR] = u.short_hdr;
 	drops[EAD_DROP_BAD_MAGIC] = u.bad_magic;
 	drops[EAD_DROP_BAD_FIELD] = u.bad_field;
@@ -1514,8 +1532,20 @@ void ead_pipeline_stats_json(struct ead_pipeline *p, FILE *f)
 	ead_hist_json(f, &s->latency);
 	fputs(",\"e2e_latency_ns\":", f);
 	ead_hist_json(f, &s->e2e);
-	fprintf(f, ",\"e2e_skipped\":%llu,\"stages\":[",
+	fprintf(f, ",\"e2e_skipped\":%llu,\"udp\":",
 		(unsigned long long)s->e2e_skipped);
+	if (s->udp_valid)
+		fprintf(f, "{\"mode\":\"%s\",\"gro\":%s,\"kernel_entries\":%llu,"
+			"\"coalesced\":%llu,\"rearms\":%llu,\"no_buffers\":%llu}",
+			edgeai_udp_mode_name(s->udp_mode),
+			s->udp_features & EDGEAI_UDP_FEAT_GRO ? "true" : "false",
+			(unsigned long long)s->udp_entries,
+			(unsigned long long)s->udp_coalesced,
+			(unsigned long long)s->udp_rearms,
+			(unsigned long long)s->udp_no_buffers);
+	else
+		fputs("null", f);
+	fputs(",\"stages\":[", f);
 	for (i = 0; i < p->conf.n_stages; i++) {
 		fputs(i ? ",{\"stage\":" : "{\"stage\":", f);
 		if (p->stages[i] &&
