@@ -492,6 +492,17 @@ static void rx_close(struct rx *x)
 	close(x->fd);
 }
 
+/*
+ * The socket counts the skbs it dropped. On a UDP_GRO socket each is a
+ * whole super-packet, and the flood's super-packets are all full: SEGS
+ * datagrams each (the paced sender sends them one by one).
+ */
+static void drops_to_datagrams(struct rx *x)
+{
+	if ((x->kind == K_GRO || x->kind == K_MMSG_GRO) && rate_pps <= 0)
+		x->r->drops *= SEGS;
+}
+
 static int rx_step(struct rx *x)
 {
 	switch (x->kind) {
@@ -541,6 +552,7 @@ static void window(enum kind k, double secs, struct result *r)
 		die("sender result", EIO);
 	close(pfd[0]);
 	rx_close(&x);
+	drops_to_datagrams(&x);
 }
 
 /* ---- report -------------------------------------------------------------- */

@@ -128,7 +128,9 @@ struct edgeai_udp_stats {
 	uint64_t no_buffers;	/* multishot ended: no free buffer (-ENOBUFS) */
 	uint64_t rearms;	/* multishot armed again after it ended */
 	uint64_t cqe_errors;	/* other failed completions (re-armed) */
-	uint64_t socket_drops;	/* the kernel's drops at this socket */
+	uint64_t socket_drops;	/* the kernel's drops at this socket, in
+				 * skbs: with gro one may be a whole
+				 * coalesced run of datagrams */
 	uint64_t held;		/* packets returned, not yet released */
 	uint64_t coalesced;	/* gro: buffers holding more than one */
 };
