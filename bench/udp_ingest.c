@@ -307,6 +307,17 @@ static int rx_recvfrom(struct rx *x)
 	}
 }
 
+/* Point message @i of @mm at buffer @buf of @size bytes and @src. */
+static void mm_init(struct mmsghdr *mm, struct iovec *iov, int i, void *buf,
+		    size_t size, struct sockaddr_storage *src)
+{
+	iov[i].iov_base = buf;
+	iov[i].iov_len = size;
+	mm[i].msg_hdr.msg_iov = &iov[i];
+	mm[i].msg_hdr.msg_iovlen = 1;
+	mm[i].msg_hdr.msg_name = src;
+}
+
 /* epoll + recvmmsg(64) until a batch comes short. */
 static int rx_recvmmsg(struct rx *x)
 {
@@ -318,13 +329,8 @@ static int rx_recvmmsg(struct rx *x)
 
 	if (n <= 0)
 		return n;
-	for (i = 0; i < BATCH; i++) {
-		iov[i].iov_base = bufs[i];
-		iov[i].iov_len = sizeof(bufs[i]);
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-		mm[i].msg_hdr.msg_name = &src[i];
-	}
+	for (i = 0; i < BATCH; i++)
+		mm_init(mm, iov, i, bufs[i], sizeof(bufs[i]), &src[i]);
 	do {
 		for (i = 0; i < BATCH; i++)
 			mm[i].msg_hdr.msg_namelen = sizeof(src[i]);
@@ -358,11 +364,7 @@ static int rx_recvmmsg_gro(struct rx *x)
 	if (n <= 0)
 		return n;
 	for (i = 0; i < BATCH; i++) {
-		iov[i].iov_base = bufs[i];
-		iov[i].iov_len = sizeof(bufs[i]);
-		mm[i].msg_hdr.msg_iov = &iov[i];
-		mm[i].msg_hdr.msg_iovlen = 1;
-		mm[i].msg_hdr.msg_name = &src[i];
+		mm_init(mm, iov, i, bufs[i], sizeof(bufs[i]), &src[i]);
 		mm[i].msg_hdr.msg_control = ctl[i];
 	}
 	do {
