@@ -275,13 +275,21 @@ static inline void consume(struct result *r, const void *d, size_t len)
 	r->valid++;
 }
 
+/*
+ * epoll_wait() until ready or quiet. EINTR is retried: with no handler
+ * installed it still comes, when the previous window's io_uring, torn
+ * down, queues task work to this task (TIF_NOTIFY_SIGNAL), and
+ * epoll_wait() is not restarted like poll().
+ */
 static int wait_ready(struct rx *x)
 {
 	struct epoll_event ev;
 	int n;
 
-	x->r->entries++;
-	n = epoll_wait(x->ep, &ev, 1, QUIET_MS);
+	do {
+		x->r->entries++;
+		n = epoll_wait(x->ep, &ev, 1, QUIET_MS);
+	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : n;
 }
 
@@ -400,6 +408,9 @@ static int rx_ours(struct rx *x)
 {
 	static struct edgeai_udp_pkt pkts[BATCH];
 	int n = edgeai_udp_recv(x->u, pkts, BATCH, QUIET_MS), i;
+
+	if (n == -EINTR)	/* as in wait_ready(): not quiet, again */
+		return 1;
 
 	for (i = 0; i < n; i++) {
 		uint32_t seq;
@@ -544,7 +555,7 @@ static void window(enum kind k, double secs, struct result *r)
 	for (;;) {
 		n = rx_step(&x);
 		if (n < 0)
-			die("receive", -n);
+			die(kind_name[k], -n);
 		if (!n && (drain_n || waitpid(pid, &st, WNOHANG) == pid))
 			break;
 	}
