@@ -17,11 +17,17 @@ N=600
 	printf '[global]\nstats = %s/stats.json\n\n' "$W"
 	pipeline_conf g "$W/m.st" "jsonl:$W/g.jsonl" "gro = yes"
 	pipeline_conf n "$W/m.st" "jsonl:$W/n.jsonl" "gro = no"
+	# the largest batch: its buffers are capped (256 x 64 KiB, not 8192)
+	pipeline_conf big "$W/m.st" "jsonl:$W/big.jsonl" "gro = yes" \
+		"batch = 4096"
 } >"$W/c.conf"
 expect_rc 0 "$D" --check -c "$W/c.conf"
 ead_start "$W/c.conf"
 pg=$(ead_port g)
 pn=$(ead_port n)
+rss=$(awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$EAD_PID/status")
+echo "edgeaid RSS with three pipelines (one gro at batch 4096): $rss MiB"
+[ "$rss" -lt 300 ] || t_fail "RSS $rss MiB: gro buffers not capped"
 
 # The relay takes edgeai-sensorgen's datagrams (their exact bytes) and
 # sends them on to both pipelines in UDP_SEGMENT super-packets.
@@ -71,6 +77,7 @@ sleep 1.5
 import json, sys
 ps = {p["name"]: p for p in json.load(open(sys.argv[1]))["pipelines"]}
 n = int(sys.argv[2])
+ps.pop("big")
 for name, p in ps.items():
     assert p["samples_in"] == n and p["samples_out"] == n, (name, p)
     assert not any(p["drops"].values()), (name, p["drops"])

@@ -52,6 +52,7 @@
 #define REATTACH_NS	1000000000ull	/* a missing ring: look every 1 s */
 #define WAIT_NS		1000000000ull	/* IORING_OP_URING_CMD wait timeout */
 #define E2E_MAX_NS	(60ull * 1000000000ull)
+#define GRO_MAX_NBUFS	256	/* gro = yes: at most 16 MiB of buffers */
 
 enum src_kind { SRC_UDP, SRC_RING };
 
@@ -312,11 +313,15 @@ static int open_udp(struct ead_pipeline *p)
 		/*
 		 * 64 KiB buffers, each for a whole coalesced datagram: twice
 		 * a batch of them, so that a batch of datagrams that came one
-		 * by one (nothing coalesced) still leaves the kernel room.
+		 * by one (nothing coalesced) still leaves the kernel room; at
+		 * most GRO_MAX_NBUFS (16 MiB, populated at open): past that a
+		 * batch of uncoalesced datagrams is just taken in parts.
 		 */
 		o.gro = 1;
 		o.nbufs = pow2_at_least(pc->batch * 2 > EDGEAI_UDP_GRO_NBUFS ?
 					pc->batch * 2 : EDGEAI_UDP_GRO_NBUFS);
+		if (o.nbufs > GRO_MAX_NBUFS)
+			o.nbufs = GRO_MAX_NBUFS;
 	}
 	ret = edgeai_udp_open(pc->source + 4, &o, &p->udp);
 	if (ret) {
