@@ -253,7 +253,8 @@ struct edgeai_slot_hdr {
  *	are ready (0 means 1); at most slot_count. For the producer
  *	(EDGEAI_FEAT_PRODUCER_WAKE): EPOLLOUT when at least this many slots
  *	are free, and a producer waiting for that room is woken when the
- *	kernel sees the consumer free it
+ *	kernel sees the consumer free it (keep the consumer's and the
+ *	producer's watermarks together at most slot_count, or both may wait)
  * @__pad: must be 0
  * @off: out: the layout of the mapping
  * @reserved: must be 0
