@@ -389,6 +389,13 @@ static void br_flush(struct edgeai_udp *u)
 	u->br_added = 0;
 }
 
+/* Take one reference to buffer @bid: a packet out, or the split on it. */
+static void hold(struct edgeai_udp *u, uint32_t bid)
+{
+	if (!u->held[bid]++)
+		u->bufs_held++;
+}
+
 /*
  * The datagram of @len bytes at @d in buffer @bid, sent from an address
  * of @namelen bytes: into @pkt if valid (1), else counted (0).
@@ -419,8 +426,7 @@ static int fill(struct edgeai_udp *u, uint32_t bid, const unsigned char *d,
 	pkt->src = (const struct sockaddr *)(buf_of(u, bid) + NAME_OFF);
 	pkt->src_len = namelen < NAME_LEN ? namelen : NAME_LEN;
 	pkt->buf_id = bid;
-	if (!u->held[bid]++)
-		u->bufs_held++;
+	hold(u, bid);
 	u->nheld++;
 	u->st.packets++;
 	u->st.bytes += len;
@@ -517,8 +523,7 @@ static void split_start(struct edgeai_udp *u, uint32_t bid,
 	u->split.end = u->split.off + len;
 	u->split.seg = seg;
 	u->split.namelen = out->namelen;
-	if (!u->held[bid]++)
-		u->bufs_held++;
+	hold(u, bid);
 }
 
 static uint64_t mono_ns(void)
@@ -949,13 +954,12 @@ static int bufs_alloc(struct edgeai_udp *u)
  * takes as one datagram too). A kernel without UDP_GRO (before 5.0) keeps
  * sending them one by one: the feature bit says which.
  */
-static int gro_on(struct edgeai_udp *u)
+static void gro_on(struct edgeai_udp *u)
 {
 	int one = 1;
 
 	if (u->gro && !setsockopt(u->fd, SOL_UDP, UDP_GRO, &one, sizeof(one)))
 		u->features |= EDGEAI_UDP_FEAT_GRO;
-	return 0;
 }
 
 static int path_setup(struct edgeai_udp *u, const struct edgeai_udp_opts *o)
@@ -965,8 +969,10 @@ static int path_setup(struct edgeai_udp *u, const struct edgeai_udp_opts *o)
 	if (o->mode != EDGEAI_UDP_MODE_RECVMMSG) {
 		u->gro = o->gro;
 		ret = ms_setup(u, o->any_thread, o->pollable);
-		if (!ret)
-			return gro_on(u);
+		if (!ret) {
+			gro_on(u);
+			return 0;
+		}
 		u->gro = false;
 		if (o->mode == EDGEAI_UDP_MODE_MULTISHOT) {
 			seterr(o, "io_uring multishot recvmsg with a buffer "
