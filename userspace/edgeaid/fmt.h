@@ -144,14 +144,16 @@ static const char fmt_digits2[201] =
 
 /*
  * Write snprintf(out, 32, "%.9g", (double)v) to out (32 bytes of room;
- * at most 16 are used for a finite v) and return its length.
+ * a finite v takes at most 16, and up to 20 may be written) and return
+ * its length.
  */
 static inline size_t fmt_f32(char *out, float v)
 {
 	const char *two = fmt_digits2;
 	uint32_t bits, m, ex, q9, lo8, hi4, lo4;
 	unsigned int rest, up, d;
-	char dig[9], *p = out;
+	/* 9 digits, then padding: the copies below move fixed sizes */
+	char dig[24] = { 0 }, *p = out;
 	int e, b, x, nd;
 	uint64_t q;
 
@@ -209,11 +211,16 @@ static inline size_t fmt_f32(char *out, float v)
 	for (nd = 9; nd > 1 && dig[nd - 1] == '0'; nd--)
 		;
 
+	/*
+	 * Fixed-size copies (single moves, where a variable size is a call)
+	 * that may write a few bytes past the end: out has 32 bytes, at most
+	 * 20 are written, and the NUL goes at the true end.
+	 */
 	if (x < -4 || x >= 9) {
 		*p++ = dig[0];
 		if (nd > 1) {
 			*p++ = '.';
-			memcpy(p, dig + 1, (size_t)(nd - 1));
+			memcpy(p, dig + 1, 8);
 			p += nd - 1;
 		}
 		*p++ = 'e';
@@ -223,19 +230,19 @@ static inline size_t fmt_f32(char *out, float v)
 		memcpy(p, two + 2 * x, 2);	/* |x| <= 45 */
 		p += 2;
 	} else if (x >= 0) {
-		memcpy(p, dig, (size_t)(x + 1));
+		memcpy(p, dig, 9);
 		p += x + 1;
 		if (nd > x + 1) {
 			*p++ = '.';
-			memcpy(p, dig + x + 1, (size_t)(nd - x - 1));
+			memcpy(p, dig + x + 1, 8);
 			p += nd - x - 1;
 		}
 	} else {
 		*p++ = '0';
 		*p++ = '.';
-		memset(p, '0', (size_t)(-x - 1));
+		memcpy(p, "000", 3);	/* -x - 1 <= 3 zeros */
 		p += -x - 1;
-		memcpy(p, dig, (size_t)nd);
+		memcpy(p, dig, 9);
 		p += nd;
 	}
 	*p = '\0';
@@ -244,31 +251,40 @@ static inline size_t fmt_f32(char *out, float v)
 
 /*
  * fmt_u64(): the decimal digits of @v, as "%llu" writes them, without a
- * NUL; @out needs room for 20 bytes. Two digits a step from a table:
- * half the divisions (by 100, a multiply) of a digit-at-a-time loop; the
- * nanosecond timestamps of a result line have 19 digits each.
+ * NUL; @out needs room for 20 bytes, and nothing past the digits is
+ * written. The digit count comes first (the bit length times log10(2),
+ * then one compare), so the digits go straight to @out, two a step from
+ * a table: half the divisions (by 100, a multiply) of a digit-at-a-time
+ * loop; the nanosecond timestamps of a result line have 19 digits each.
  */
 static inline size_t fmt_u64(char *out, uint64_t v)
 {
+	static const uint64_t p10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL,
+		1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+		10000000000ULL, 100000000000ULL, 1000000000000ULL,
+		10000000000000ULL, 100000000000000ULL,
+		1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL,
+	};
 	const char *d2 = fmt_digits2;
-	char buf[20];
-	size_t i = sizeof(buf);
+	/* floor(log10(2^bits)) by 1233 / 4096; v | 1: "0" has one digit */
+	unsigned int t = (unsigned int)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+	size_t n = t + 1 - ((v | 1) < p10[t]), i = n;
 
 	while (v >= 100) {
 		unsigned int r = (unsigned int)(v % 100);
 
 		v /= 100;
 		i -= 2;
-		memcpy(buf + i, d2 + 2 * r, 2);
+		memcpy(out + i, d2 + 2 * r, 2);
 	}
-	if (v >= 10) {
-		i -= 2;
-		memcpy(buf + i, d2 + 2 * v, 2);
-	} else {
-		buf[--i] = (char)('0' + v);
-	}
-	memcpy(out, buf + i, sizeof(buf) - i);
-	return sizeof(buf) - i;
+	if (v >= 10)
+		memcpy(out + i - 2, d2 + 2 * v, 2);
+	else
+		out[i - 1] = (char)('0' + v);
+	return n;
 }
 
 #endif /* EDGEAID_FMT_H */

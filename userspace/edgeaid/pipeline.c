@@ -48,6 +48,11 @@
 #define DRAIN_ROUNDS	64
 #define LINE_FIXED	400	/* a result line without prefix and values */
 #define VALUE_MAX	18	/* "-1.23456789e-38," */
+#define LINE_SLACK	32	/* written past a line's end: see format_row() */
+/* The most a line with @out_dim values takes, with the longest prefix. */
+#define LINE_MAX(out_dim) \
+	(LINE_FIXED + sizeof(((struct ead_pipeline *)0)->prefix) + \
+	 (size_t)(out_dim) * VALUE_MAX + LINE_SLACK)
 #define SRC_STATS_NS	100000000ull	/* source counters: every 100 ms */
 #define REATTACH_NS	1000000000ull	/* a missing ring: look every 1 s */
 #define WAIT_NS		1000000000ull	/* IORING_OP_URING_CMD wait timeout */
@@ -497,8 +502,7 @@ static int alloc_buffers(struct ead_pipeline *p)
 	}
 	make_prefix(p, p->model, p->prefix, sizeof(p->prefix));
 	/* room for any model's prefix: a hot swap may bring a longer one */
-	p->out_cap = b * (LINE_FIXED + sizeof(p->prefix) +
-			  (size_t)p->out_dim * VALUE_MAX);
+	p->out_cap = b * LINE_MAX(p->out_dim);
 	p->pkts = calloc(b, sizeof(*p->pkts));
 	p->in_rows = calloc(b, sizeof(*p->in_rows));
 	p->out_rows = calloc(b, sizeof(*p->out_rows));
@@ -986,92 +990,115 @@ static uint32_t gather_ring(struct ead_pipeline *p, uint64_t first,
 }
 
 /*
- * A result line is built with these appenders rather than one snprintf():
- * at a result per datagram, parsing the format and glibc's integer
- * conversion were a tenth of edgeaid's CPU in the end-to-end benchmark.
- * Numbers are fmt.h's: fmt_f32() writes the bytes of snprintf("%.9g")
- * at a tenth of glibc's cost, fmt_u64() two digits a step. On overflow ->n passes ->room and the line is dropped.
+ * A result line is written straight into the batch's buffer rather than
+ * by snprintf(): at a result per datagram, parsing the format and glibc's
+ * integer conversion were a tenth of edgeaid's CPU in the end-to-end
+ * benchmark. Numbers are fmt.h's: fmt_f32() writes the bytes of
+ * snprintf("%.9g") at a tenth of glibc's cost, fmt_u64() two digits a
+ * step. What is the same for many lines is built once: the head (prefix
+ * and model generation) once a batch, the tag's object once per tag
+ * value. Literals and these parts are copied in fixed-size pieces, which
+ * may write up to LINE_SLACK bytes past the line: format_row() goes on
+ * only with room for the longest line and that slack.
  */
-struct line {
-	char *o;
-	size_t n, room;
+#define LINE_TAG_MAX	128	/* ,"tag":{...},"flags": */
+
+struct line_head {
+	size_t len;
+	char s[1 + sizeof(((struct ead_pipeline *)0)->prefix) + 64 + LINE_SLACK];
 };
 
-static void put_mem(struct line *l, const char *s, size_t len)
+struct line_tag {
+	uint32_t tag;
+	size_t len;		/* 0: not built yet */
+	char s[LINE_TAG_MAX + LINE_SLACK];
+};
+
+/* A literal (a string constant) at @o; evaluates to its end. */
+#define PUT_LIT(o, lit)	(memcpy((o), (lit), sizeof(lit) - 1), (o) + sizeof(lit) - 1)
+
+/* @len bytes of @s (padded to LINE_SLACK) at @o, in LINE_SLACK pieces. */
+static inline char *put_padded(char *o, const char *s, size_t len)
 {
-	if (l->n + len < l->room)
-		memcpy(l->o + l->n, s, len);
-	l->n += len;
+	size_t i;
+
+	for (i = 0; i < len; i += LINE_SLACK)
+		memcpy(o + i, s + i, LINE_SLACK);
+	return o + len;
 }
 
-#define put_lit(l, s)	put_mem((l), (s), sizeof(s) - 1)
-
-static void put_str(struct line *l, const char *s)
+/* {<prefix>,"model_gen":<gen>,"sensor": */
+static void line_head_build(const struct ead_pipeline *p, struct line_head *h)
 {
-	put_mem(l, s, strlen(s));
+	size_t n = strnlen(p->prefix, sizeof(p->prefix) - 1);
+	char *o = h->s;
+
+	*o++ = '{';
+	memcpy(o, p->prefix, n);
+	o += n;
+	o = PUT_LIT(o, ",\"model_gen\":");
+	o += fmt_u64(o, p->model_gen);
+	o = PUT_LIT(o, ",\"sensor\":");
+	h->len = (size_t)(o - h->s);
 }
 
-static void put_u64(struct line *l, uint64_t v)
+/* ,"tag":{"raw":..,"filtered":..,"class":..,"priority":..,"pipeline":..},"flags": */
+static void line_tag_build(struct line_tag *t, uint32_t tag)
 {
-	char buf[20];
+	char *o = t->s;
 
-	put_mem(l, buf, fmt_u64(buf, v));
+	o = PUT_LIT(o, ",\"tag\":{\"raw\":");
+	o += fmt_u64(o, tag);
+	if (tag & EDGEAI_TAG_FILTERED)
+		o = PUT_LIT(o, ",\"filtered\":true,\"class\":");
+	else
+		o = PUT_LIT(o, ",\"filtered\":false,\"class\":");
+	o += fmt_u64(o, EDGEAI_TAG_CLASS(tag));
+	o = PUT_LIT(o, ",\"priority\":");
+	o += fmt_u64(o, EDGEAI_TAG_PRIORITY(tag));
+	o = PUT_LIT(o, ",\"pipeline\":");
+	o += fmt_u64(o, EDGEAI_TAG_PIPELINE(tag));
+	o = PUT_LIT(o, "},\"flags\":");
+	t->tag = tag;
+	t->len = (size_t)(o - t->s);
 }
 
-static void put_f32(struct line *l, float v)
-{
-	char buf[32];
-
-	if (!isfinite(v)) {
-		put_lit(l, "null");
-		return;
-	}
-	put_mem(l, buf, fmt_f32(buf, v));
-}
-
-static size_t format_row(struct ead_pipeline *p, char *o, size_t room,
+/* One result line at @out; returns its length, 0 without the room. */
+static size_t format_row(const struct ead_pipeline *p, char *out, size_t room,
+			 const struct line_head *h, struct line_tag *t,
 			 const struct ead_row *m, const float *y,
 			 uint64_t done)
 {
-	struct line l = { .o = o, .room = room };
+	char *o = out;
 	uint32_t j;
 
-	put_lit(&l, "{");
-	put_str(&l, p->prefix);
-	put_lit(&l, ",\"model_gen\":");
-	put_u64(&l, p->model_gen);
-	put_lit(&l, ",\"sensor\":");
-	put_u64(&l, m->sensor);
-	put_lit(&l, ",\"seq\":");
-	put_u64(&l, m->seq);
-	put_lit(&l, ",\"tag\":{\"raw\":");
-	put_u64(&l, m->tag);
-	if (m->tag & EDGEAI_TAG_FILTERED)
-		put_lit(&l, ",\"filtered\":true,\"class\":");
-	else
-		put_lit(&l, ",\"filtered\":false,\"class\":");
-	put_u64(&l, EDGEAI_TAG_CLASS(m->tag));
-	put_lit(&l, ",\"priority\":");
-	put_u64(&l, EDGEAI_TAG_PRIORITY(m->tag));
-	put_lit(&l, ",\"pipeline\":");
-	put_u64(&l, EDGEAI_TAG_PIPELINE(m->tag));
-	put_lit(&l, "},\"flags\":");
-	put_u64(&l, m->flags);
-	put_lit(&l, ",\"ts_ns\":");
-	put_u64(&l, m->ts_ns);
-	put_lit(&l, ",\"rx_ns\":");
-	put_u64(&l, m->rx_ns);
-	put_lit(&l, ",\"done_ns\":");
-	put_u64(&l, done);
-	put_lit(&l, ",\"y\":[");
+	if (room < LINE_MAX(p->out_dim))
+		return 0;
+	o = put_padded(o, h->s, h->len);
+	o += fmt_u64(o, m->sensor);
+	o = PUT_LIT(o, ",\"seq\":");
+	o += fmt_u64(o, m->seq);
+	if (!t->len || t->tag != m->tag)
+		line_tag_build(t, m->tag);
+	o = put_padded(o, t->s, t->len);
+	o += fmt_u64(o, m->flags);
+	o = PUT_LIT(o, ",\"ts_ns\":");
+	o += fmt_u64(o, m->ts_ns);
+	o = PUT_LIT(o, ",\"rx_ns\":");
+	o += fmt_u64(o, m->rx_ns);
+	o = PUT_LIT(o, ",\"done_ns\":");
+	o += fmt_u64(o, done);
+	o = PUT_LIT(o, ",\"y\":[");
 	for (j = 0; j < p->out_dim; j++) {
 		if (j)
-			put_lit(&l, ",");
-		put_f32(&l, y[j]);
+			*o++ = ',';
+		if (isfinite(y[j]))
+			o += fmt_f32(o, y[j]);
+		else
+			o = PUT_LIT(o, "null");
 	}
-	put_lit(&l, "]}\n");
-	/* room for a NUL, as snprintf() needed */
-	return l.n < room ? l.n : 0;
+	o = PUT_LIT(o, "]}\n");
+	return (size_t)(o - out);
 }
 
 /* Results to every sink; returns the results lost (counted once). */
@@ -1083,14 +1110,18 @@ static uint64_t emit(struct ead_pipeline *p, uint32_t rows, uint64_t done)
 		.model_gen = p->model_gen, .pipeline_id = p->id,
 		.done_ns = done,
 	};
+	struct line_head head = { .len = 0 };
+	struct line_tag tag = { .len = 0 };
 	uint64_t lost = 0;
 	size_t len = 0, n;
 	unsigned int s;
 	uint32_t i;
 	int ret;
 
+	if (p->want_text)
+		line_head_build(p, &head);
 	for (i = 0; p->want_text && i < rows; i++) {
-		n = format_row(p, p->out + len, p->out_cap - len,
+		n = format_row(p, p->out + len, p->out_cap - len, &head, &tag,
 			       &p->out_rows[i], p->y + (size_t)i * p->out_dim,
 			       done);
 		/* out_cap is sized for the longest line: never, but counted */
