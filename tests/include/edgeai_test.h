@@ -10,6 +10,7 @@
 #define EDGEAI_TEST_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,23 @@ static int t_checks;
 			exit(T_FAIL);					\
 		}							\
 	} while (0)
+
+/* A float's bits and back (no aliasing through pointers). */
+static inline uint32_t t_f32_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+static inline float t_f32_from_bits(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
 
 static inline void t_skip(const char *reason)
 {

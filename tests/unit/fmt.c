@@ -15,22 +15,6 @@
 
 static unsigned long long n_checked;
 
-static float from_bits(uint32_t bits)
-{
-	float f;
-
-	memcpy(&f, &bits, sizeof(f));
-	return f;
-}
-
-static uint32_t to_bits(float f)
-{
-	uint32_t bits;
-
-	memcpy(&bits, &f, sizeof(bits));
-	return bits;
-}
-
 static void check(float f)
 {
 	char want[32], got[32];
@@ -45,7 +29,7 @@ static void check(float f)
 	n_checked++;
 	if (w < 0 || n != (size_t)w || memcmp(got, want, n + 1)) {
 		fprintf(stderr, "fmt_f32(0x%08x): expected \"%s\", got \"%.*s\"\n",
-			to_bits(f), want, (int)(n < 32 ? n : 32), got);
+			t_f32_bits(f), want, (int)(n < 32 ? n : 32), got);
 		exit(T_FAIL);
 	}
 }
@@ -60,12 +44,12 @@ static void check2(float f)
 /* The finite floats within ulps of f (same sign), both signs. */
 static void check_around(float f, uint32_t ulps)
 {
-	uint32_t b = to_bits(fabsf(f)), lo, hi, i;
+	uint32_t b = t_f32_bits(fabsf(f)), lo, hi, i;
 
 	lo = b > ulps ? b - ulps : 0;
 	hi = b + ulps < 0x7f800000 ? b + ulps : 0x7f7fffff;
 	for (i = lo; i <= hi; i++)
-		check2(from_bits(i));
+		check2(t_f32_from_bits(i));
 }
 
 /* Every float in [from, to), positive only (the sign is one byte). */
@@ -73,8 +57,8 @@ static void check_range(float from, float to)
 {
 	uint32_t i;
 
-	for (i = to_bits(from); i < to_bits(to); i++)
-		check(from_bits(i));
+	for (i = t_f32_bits(from); i < t_f32_bits(to); i++)
+		check(t_f32_from_bits(i));
 }
 
 static uint64_t xorshift64(uint64_t *s)
@@ -200,7 +184,7 @@ int main(void)
 		return t_done();
 
 	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
-		check2(from_bits(special[i]));
+		check2(t_f32_from_bits(special[i]));
 	check2(FLT_MIN);
 	check2(FLT_MAX);
 	check2(FLT_TRUE_MIN);
@@ -229,7 +213,7 @@ int main(void)
 
 	/* Random bit patterns (non-finite ones are skipped by check()). */
 	for (i = 0; i < 2000000; i++)
-		check(from_bits((uint32_t)(xorshift64(&seed) >> 32)));
+		check(t_f32_from_bits((uint32_t)(xorshift64(&seed) >> 32)));
 
 	T_CHECK(n_checked > 4000000);
 	check_u64_all(&seed);

@@ -12,29 +12,7 @@
 
 #include <edgeai/model.h>
 
-#include "edgeai_test.h"
-
-static struct edgeai_model *build(struct edgeai_model_builder *b)
-{
-	struct edgeai_model *m;
-	void *buf;
-	size_t len;
-
-	T_ASSERT(edgeai_model_builder_write_mem(b, &buf, &len) == 0);
-	T_ASSERT(edgeai_model_load_mem(buf, len, NULL, &m) == 0);
-	free(buf);
-	edgeai_model_builder_free(b);
-	return m;
-}
-
-static void run(struct edgeai_model *m, const float *x, uint32_t n, float *y)
-{
-	struct edgeai_model_ctx *ctx;
-
-	T_ASSERT(edgeai_model_ctx_new(m, n, &ctx) == 0);
-	T_EQ(edgeai_model_run(ctx, x, n, y), 0);
-	edgeai_model_ctx_free(ctx);
-}
+#include "model_test.h"
 
 /* Dense in x out with relu on 1..9 rows against double arithmetic. */
 static void dense_sizes(const char *kernel)
@@ -58,11 +36,11 @@ static void dense_sizes(const char *kernel)
 		T_ASSERT(edgeai_model_builder_new(&b) == 0);
 		T_ASSERT(edgeai_model_builder_add_dense(b, w, bias, out, in,
 							EDGEAI_MODEL_ACT_RELU) == 0);
-		m = build(b);
+		m = t_model_build(b);
 		for (n = 1; n <= 9; n++) {
 			for (i = 0; i < n * in; i++)
 				x[i] = (float)((int)(i * 104729 % 37) - 18) / 5;
-			run(m, x, n, y);
+			t_model_run(m, x, n, y);
 			for (r = 0; r < n; r++) {
 				for (o = 0; o < out; o++) {
 					want = bias[o];
@@ -90,8 +68,8 @@ static void relu_nan_negzero(void)
 	T_ASSERT(edgeai_model_builder_new(&b) == 0);
 	T_ASSERT(edgeai_model_builder_add_dense(b, w, NULL, 1, 2,
 						EDGEAI_MODEL_ACT_RELU) == 0);
-	m = build(b);
-	run(m, x, 5, y);
+	m = t_model_build(b);
+	t_model_run(m, x, 5, y);
 	T_CHECK(isnan(y[0]));
 	T_CHECK(y[1] == 0 && !signbit(y[1]));
 	T_CHECK(y[2] == 0 && !signbit(y[2]));
@@ -103,8 +81,8 @@ static void relu_nan_negzero(void)
 	T_ASSERT(edgeai_model_builder_new(&b) == 0);
 	T_ASSERT(edgeai_model_builder_add_scale(b, &one, &negzero, 1) == 0);
 	T_ASSERT(edgeai_model_builder_add_activation(b, EDGEAI_MODEL_ACT_RELU) == 0);
-	m = build(b);
-	run(m, x, 5, y);	/* x[0..4]: NaN, 1, -0, -0, -3 */
+	m = t_model_build(b);
+	t_model_run(m, x, 5, y);	/* x[0..4]: NaN, 1, -0, -0, -3 */
 	T_CHECK(isnan(y[0]) && y[1] == 1 && y[2] == 0 && signbit(y[2]) &&
 		y[4] == 0 && !signbit(y[4]));
 	edgeai_model_free(m);
@@ -122,8 +100,8 @@ static void saturation(void)
 	T_ASSERT(edgeai_model_builder_new(&b) == 0);
 	T_ASSERT(edgeai_model_builder_add_scale(b, one, zero, 3) == 0);
 	T_ASSERT(edgeai_model_builder_add_activation(b, EDGEAI_MODEL_ACT_SIGMOID) == 0);
-	m = build(b);
-	run(m, x, 2, y);
+	m = t_model_build(b);
+	t_model_run(m, x, 2, y);
 	T_CHECK(y[0] == 1 && y[1] == 0 && y[2] == 0.5f);
 	T_CHECK(y[3] == 1 && y[4] > 0 && y[4] < 1e-38f && y[5] == 0.5f);
 	edgeai_model_free(m);
@@ -131,16 +109,16 @@ static void saturation(void)
 	T_ASSERT(edgeai_model_builder_new(&b) == 0);
 	T_ASSERT(edgeai_model_builder_add_scale(b, one, zero, 3) == 0);
 	T_ASSERT(edgeai_model_builder_add_activation(b, EDGEAI_MODEL_ACT_TANH) == 0);
-	m = build(b);
-	run(m, x, 2, y);
+	m = t_model_build(b);
+	t_model_run(m, x, 2, y);
 	T_CHECK(y[0] == 1 && y[1] == -1 && y[2] == 0 && y[5] == 1e-30f);
 	edgeai_model_free(m);
 
 	T_ASSERT(edgeai_model_builder_new(&b) == 0);
 	T_ASSERT(edgeai_model_builder_add_scale(b, one, zero, 3) == 0);
 	T_ASSERT(edgeai_model_builder_add_activation(b, EDGEAI_MODEL_ACT_SOFTMAX) == 0);
-	m = build(b);
-	run(m, x, 4, y);
+	m = t_model_build(b);
+	t_model_run(m, x, 4, y);
 	/* Row 0: exp(1000) would overflow without the max shift. */
 	T_CHECK(fabsf(y[0] - 1) < 1e-6f && y[1] == 0 && y[2] < 1e-30f);
 	/* Row 2: softmax(1000, 1001, 999) = softmax(1, 2, 0). */
@@ -193,7 +171,7 @@ static void threads(void)
 	T_ASSERT(edgeai_model_builder_new(&b) == 0);
 	T_ASSERT(edgeai_model_builder_add_dense(b, w, bias, 3, 8,
 						EDGEAI_MODEL_ACT_SOFTMAX) == 0);
-	m = build(b);
+	m = t_model_build(b);
 	for (i = 0; i < 4; i++)
 		T_ASSERT(edgeai_model_ctx_new(m, 16, &jobs[i].ctx) == 0);
 	edgeai_model_free(m);		/* the contexts hold it now */

@@ -15,7 +15,7 @@
 
 #include <edgeai/model.h>
 
-#include "edgeai_test.h"
+#include "model_test.h"
 
 #define W	64		/* values per row */
 #define ROWS	256		/* rows per run */
@@ -25,9 +25,6 @@ static struct edgeai_model *tanh_model(uint32_t width)
 {
 	static float one[W], zero[W];
 	struct edgeai_model_builder *b;
-	struct edgeai_model *m;
-	void *buf;
-	size_t len;
 	uint32_t i;
 
 	/* x * 1 + -0 keeps -0 (x * 1 + 0 would make it +0) */
@@ -38,36 +35,7 @@ static struct edgeai_model *tanh_model(uint32_t width)
 	T_ASSERT(edgeai_model_builder_new(&b) == 0);
 	T_ASSERT(edgeai_model_builder_add_scale(b, one, zero, width) == 0);
 	T_ASSERT(edgeai_model_builder_add_activation(b, EDGEAI_MODEL_ACT_TANH) == 0);
-	T_ASSERT(edgeai_model_builder_write_mem(b, &buf, &len) == 0);
-	T_ASSERT(edgeai_model_load_mem(buf, len, NULL, &m) == 0);
-	free(buf);
-	edgeai_model_builder_free(b);
-	return m;
-}
-
-static void run(struct edgeai_model *m, const float *x, uint32_t n, float *y)
-{
-	struct edgeai_model_ctx *ctx;
-
-	T_ASSERT(edgeai_model_ctx_new(m, n, &ctx) == 0);
-	T_EQ(edgeai_model_run(ctx, x, n, y), 0);
-	edgeai_model_ctx_free(ctx);
-}
-
-static float from_bits(uint32_t u)
-{
-	float f;
-
-	memcpy(&f, &u, sizeof(f));
-	return f;
-}
-
-static uint32_t to_bits(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof(u));
-	return u;
+	return t_model_build(b);
 }
 
 /* |y - tanh(x)| in units of the last place of the float nearest tanh(x). */
@@ -86,27 +54,27 @@ static void sweep(void)
 {
 	static float x[ROWS * W], y[ROWS * W], xn[ROWS * W], yn[ROWS * W];
 	struct edgeai_model *m = tanh_model(W);
-	const uint32_t stop = to_bits(12.0f), step = 61;
+	const uint32_t stop = t_f32_bits(12.0f), step = 61;
 	double worst = 0, e;
 	float worst_x = 0, prev = 0;
 	uint32_t u = 0, i, n, count = 0, bad_odd = 0, bad_mono = 0;
 
 	while (u <= stop) {
 		for (n = 0; n < ROWS * W && u <= stop; n++, u += step) {
-			x[n] = from_bits(u);
+			x[n] = t_f32_from_bits(u);
 			xn[n] = -x[n];
 		}
 		while (n % W)		/* whole rows: repeat the last value */
 			x[n] = x[n - 1], xn[n] = xn[n - 1], n++;
-		run(m, x, n / W, y);
-		run(m, xn, n / W, yn);
+		t_model_run(m, x, n / W, y);
+		t_model_run(m, xn, n / W, yn);
 		for (i = 0; i < n; i++, count++) {
 			e = ulps(x[i], y[i]);
 			if (e > worst) {
 				worst = e;
 				worst_x = x[i];
 			}
-			if (to_bits(yn[i]) != (to_bits(y[i]) ^ 0x80000000u))
+			if (t_f32_bits(yn[i]) != (t_f32_bits(y[i]) ^ 0x80000000u))
 				bad_odd++;
 			if (y[i] < prev)
 				bad_mono++;
@@ -134,13 +102,13 @@ static void exact(void)
 	float y[sizeof(in) / sizeof(in[0])];
 	size_t i;
 
-	run(m, in, 1, y);
+	t_model_run(m, in, 1, y);
 	/* x itself while x^3 / 3 is below half an ulp of x */
 	for (i = 0; i < 8; i++) {
-		if (to_bits(y[i]) != to_bits(in[i]))
+		if (t_f32_bits(y[i]) != t_f32_bits(in[i]))
 			T_FAILF("tanh(%.9g) = %.9g, want x itself", (double)in[i],
 				(double)y[i]);
-		T_CHECK(to_bits(y[i]) == to_bits(in[i]));
+		T_CHECK(t_f32_bits(y[i]) == t_f32_bits(in[i]));
 	}
 	for (i = 13; i < 18; i++)
 		T_CHECK(y[i] == 1.0f);
@@ -166,13 +134,13 @@ static void tails(void)
 	memset(xr, 0, sizeof(xr));
 	for (i = 0; i < 9 * 7; i++)
 		xr[i] = x[i];
-	run(wide, xr, 1, yr);
+	t_model_run(wide, xr, 1, yr);
 	memcpy(ref, yr, sizeof(ref));
 	for (w = 1; w <= 9; w++) {
 		m = tanh_model(w);
-		run(m, x, 7, y);
+		t_model_run(m, x, 7, y);
 		for (r = 0; r < 7 * w; r++)
-			T_CHECK(to_bits(y[r]) == to_bits(ref[r]));
+			T_CHECK(t_f32_bits(y[r]) == t_f32_bits(ref[r]));
 		edgeai_model_free(m);
 	}
 	edgeai_model_free(wide);
