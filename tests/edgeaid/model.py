@@ -38,7 +38,7 @@ def payload(sensor, seq, elems):
 
 def cmd_write(a):
     blob = stfile.model_bytes(ops_for(a.n_in, a.seed),
-                              {"edgeai.name": "testnet",
+                              {"edgeai.name": a.name,
                                "edgeai.version": a.version})
     tmp = a.path + ".tmp"
     with open(tmp, "wb") as f:
@@ -89,6 +89,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     w = sub.add_parser("write")
     w.add_argument("path")
+    w.add_argument("--name", default="testnet")
     c = sub.add_parser("check")
     c.add_argument("results")
     c.add_argument("--mul", type=float, default=1.0)

@@ -9,6 +9,8 @@ set -u
 "$MODEL" write "$W/m.st" --in 4 || t_fail "cannot write the model"
 "$MODEL" write "$W/m5.st" --in 5 || t_fail "cannot write the model"
 head -c 100 "$W/m.st" >"$W/trunc.st"
+"$MODEL" write "$W/long.st" --in 4 --name "$(printf 'n%.0s' {1..600})" ||
+	t_fail "cannot write the model"
 
 # bad CONFIG-LINES... EXPECTED-REGEX: the pipeline section below, with
 # CONFIG-LINES replacing its lines, must fail --check with the message.
@@ -49,6 +51,8 @@ check_bad "c.conf:4: \[pipeline a\] model = $W/trunc.st: .*[a-z]" \
 	"[pipeline a]" "${P[@]:0:2}" "model = $W/trunc.st" "${P[3]}"
 check_bad "c.conf:4: \[pipeline a\] model = $W/m5.st: model input dim 5 != the packet element count (elems) 4" \
 	"[pipeline a]" "${P[@]:0:2}" "model = $W/m5.st" "${P[3]}"
+check_bad "c.conf:4: \[pipeline a\] model = $W/long.st: the pipeline's and the model's names and version take 6[0-9][0-9] bytes of JSON in each result line, more than 511" \
+	"[pipeline a]" "${P[@]:0:2}" "model = $W/long.st" "${P[3]}"
 check_bad "c.conf:5: \[pipeline a\] model = $W/m.st: model input dim 4 != the stage chain's output dim 8" \
 	"[pipeline a]" "${P[@]:0:2}" "stage = window:n=4,features=mean|var" "${P[@]:2}"
 check_bad "c.conf:2: \[pipeline a\] stage = blur:x=1: " \

@@ -17,6 +17,8 @@ export EDGEAID_CONTROL=$W/ctl.sock EDGEAID_STATS=$W/stats.json
 "$MODEL" write "$W/a.st" --in 4 --seed 3 --version A || t_fail "model A"
 "$MODEL" write "$W/b.st" --in 4 --seed 4 --version B || t_fail "model B"
 "$MODEL" write "$W/five.st" --in 5 --seed 4 --version F || t_fail "model F"
+"$MODEL" write "$W/long.st" --in 4 --seed 4 --name "$(printf 'n%.0s' {1..600})" ||
+	t_fail "model with a long name"
 head -c 100 "$W/b.st" >"$W/cut.st"
 {
 	printf '[global]\nstats = %s/stats.json\ncontrol = %s/ctl.sock\n\n' "$W" "$W"
@@ -37,6 +39,10 @@ wait_lines "$W/out.jsonl" 3000 10 || t_fail "$(wc -l <"$W/out.jsonl") results of
 expect_rc 1 "$C" pipeline reload p1 "$W/five.st"
 grep -q "maps 5 inputs to 3 outputs; pipeline p1 needs 4 to 3" "$T_ERR" ||
 	t_fail "no reason for the misfit: $(cat "$T_ERR")"
+# a name that would not fit the result lines' prefix: refused, not cut
+expect_rc 1 "$C" pipeline reload p1 "$W/long.st"
+grep -q "long.st: the pipeline's and the model's names and version take [0-9]* bytes of JSON in each result line, more than 511" "$T_ERR" ||
+	t_fail "no reason for the long name: $(cat "$T_ERR")"
 expect_rc 1 "$C" pipeline reload p1 "$W/cut.st"
 grep -q "cut.st: " "$T_ERR" || t_fail "no reason for the corrupt file: $(cat "$T_ERR")"
 expect_rc 1 "$C" pipeline reload nosuch

@@ -187,12 +187,21 @@ static uint64_t now_ns(void)
 
 /* ---- building --------------------------------------------------------- */
 
+static int make_prefix(const struct ead_pipeline *p,
+		       const struct edgeai_model *model, char *prefix,
+		       size_t len_max, size_t *need);
+
+/* What a model that does not fit a result line's prefix is told. */
+#define PREFIX_TOO_LONG	"the pipeline's and the model's names and version take %zu bytes " \
+	"of JSON in each result line, more than %zu"
+
 static int load_model(struct ead_pipeline *p)
 {
 	char err[EDGEAI_MODEL_ERR_LEN] = "";
 	struct edgeai_model_load_opts o = {
 		.sz = sizeof(o), .err = err, .errlen = sizeof(err),
 	};
+	size_t need = 0;
 	int ret;
 
 	snprintf(p->model_path, sizeof(p->model_path), "%s", p->conf.model);
@@ -204,6 +213,15 @@ static int load_model(struct ead_pipeline *p)
 			p->conf.model, strerror(-ret), err[0] ? ": " : "", err);
 		return ret;
 	}
+	ret = make_prefix(p, p->model, p->prefix, sizeof(p->prefix), &need);
+	if (ret == -ENAMETOOLONG)
+		disable(p, p->conf.model_line, "model = %s: " PREFIX_TOO_LONG,
+			p->conf.model, need - 1, sizeof(p->prefix) - 1);
+	else if (ret)
+		disable(p, p->conf.model_line, "model = %s: %s", p->conf.model,
+			strerror(-ret));
+	if (ret)
+		return ret;
 	p->model_gen = 1;
 	atomic_store(&p->gen_counter, 1);
 	snprintf(p->model_version, sizeof(p->model_version), "%s",
@@ -466,28 +484,43 @@ static int open_sinks(struct ead_pipeline *p)
 	return 0;
 }
 
-static void make_prefix(const struct ead_pipeline *p,
-			const struct edgeai_model *model, char *prefix,
-			size_t len_max)
+/*
+ * The result lines' "pipeline":..,"model":..,"model_version":.. for
+ * @model into @prefix (@len_max bytes with the NUL). Returns 0, or
+ * -ENAMETOOLONG (@prefix unchanged; *@need: the bytes it would take) or
+ * -ENOMEM.
+ */
+static int make_prefix(const struct ead_pipeline *p,
+		       const struct edgeai_model *model, char *prefix,
+		       size_t len_max, size_t *need)
 {
 	const char *name = edgeai_model_name(model);
 	const char *ver = edgeai_model_version(model);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	int ret = 0;
 
 	if (!f)
-		return;
+		return -ENOMEM;
 	fputs("\"pipeline\":", f);
 	ead_json_str(f, p->conf.name);
 	fputs(",\"model\":", f);
 	ead_json_str(f, name ? name : "");
 	fputs(",\"model_version\":", f);
 	ead_json_str(f, ver ? ver : "");
-	fclose(f);
-	if (buf && len < len_max)
+	if (fclose(f) || !buf) {
+		free(buf);
+		return -ENOMEM;
+	}
+	if (need)
+		*need = len + 1;
+	if (len < len_max)
 		memcpy(prefix, buf, len + 1);
+	else
+		ret = -ENAMETOOLONG;
 	free(buf);
+	return ret;
 }
 
 static int alloc_buffers(struct ead_pipeline *p)
@@ -500,8 +533,7 @@ static int alloc_buffers(struct ead_pipeline *p)
 		disable(p, 0, "model context: %s", strerror(-ret));
 		return ret;
 	}
-	make_prefix(p, p->model, p->prefix, sizeof(p->prefix));
-	/* room for any model's prefix: a hot swap may bring a longer one */
+	/* p->prefix: load_model(); room for any model's prefix: a hot swap may bring a longer one */
 	p->out_cap = b * LINE_MAX(p->out_dim);
 	p->pkts = calloc(b, sizeof(*p->pkts));
 	p->in_rows = calloc(b, sizeof(*p->in_rows));
@@ -641,6 +673,7 @@ int ead_pipeline_install_model(struct ead_pipeline *p, struct edgeai_model *m,
 {
 	struct model_swap *sw = calloc(1, sizeof(*sw));
 	const char *ver;
+	size_t need = 0;
 	int ret;
 
 	if (!sw) {
@@ -665,7 +698,14 @@ int ead_pipeline_install_model(struct ead_pipeline *p, struct edgeai_model *m,
 			 strerror(-ret));
 		goto fail;
 	}
-	make_prefix(p, m, sw->prefix, sizeof(sw->prefix));
+	ret = make_prefix(p, m, sw->prefix, sizeof(sw->prefix), &need);
+	if (ret == -ENAMETOOLONG)
+		snprintf(err, errlen, "%s: " PREFIX_TOO_LONG, what, need - 1,
+			 sizeof(sw->prefix) - 1);
+	else if (ret)
+		snprintf(err, errlen, "%s: %s", what, strerror(-ret));
+	if (ret)
+		goto fail;
 	ver = edgeai_model_version(m);
 	snprintf(sw->version, sizeof(sw->version), "%s", ver ? ver : "");
 	sw->gen = atomic_fetch_add(&p->gen_counter, 1) + 1;
