@@ -33,16 +33,6 @@
 
 #include "udp_test.h"
 
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT	103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO		104
-#endif
-#ifndef SOL_UDP
-#define SOL_UDP		17
-#endif
-
 #define MAXSEQ		8192	/* valid datagrams one run sends */
 #define MAXSP		512	/* super-packets one run sends */
 #define POOL		160	/* packets the receiver can hold */
@@ -661,16 +651,8 @@ static void small_max(uint32_t max)
 
 /* ---- 3: invalid datagrams inside super-packets ------------------------- */
 
-static void m_magic(uint8_t *p, size_t *len) { p[3] = 'X'; }
-static void m_version(uint8_t *p, size_t *len) { p[4] = 2; }
-static void m_flags(uint8_t *p, size_t *len) { p[6] = 1; }
-static void m_reserved(uint8_t *p, size_t *len) { p[27] = 1; }
-static void m_sensor0(uint8_t *p, size_t *len) { memset(p + 8, 0, 4); }
-static void m_dtype10(uint8_t *p, size_t *len) { p[5] = 10; }
-static void m_count0(uint8_t *p, size_t *len) { memset(p + 24, 0, 2); }
 static void m_count_less(uint8_t *p, size_t *len) { p[24]--; }
 static void m_count_more(uint8_t *p, size_t *len) { p[24]++; }
-static void m_short(uint8_t *p, size_t *len) { *len = 31; }
 static void m_elem_short(uint8_t *p, size_t *len) { *len -= 4; }
 static void m_byte_short(uint8_t *p, size_t *len) { *len -= 1; }
 

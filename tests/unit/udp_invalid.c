@@ -24,15 +24,7 @@ struct bad {
 };
 
 static void m_empty(uint8_t *p, size_t *len) { *len = 0; }
-static void m_short(uint8_t *p, size_t *len) { *len = 31; }
-static void m_magic(uint8_t *p, size_t *len) { p[3] = 'X'; }
-static void m_version(uint8_t *p, size_t *len) { p[4] = 2; }
-static void m_flags(uint8_t *p, size_t *len) { p[6] = 1; }
-static void m_reserved(uint8_t *p, size_t *len) { p[27] = 1; }
-static void m_sensor0(uint8_t *p, size_t *len) { memset(p + 8, 0, 4); }
 static void m_dtype0(uint8_t *p, size_t *len) { p[5] = 0; }
-static void m_dtype10(uint8_t *p, size_t *len) { p[5] = 10; }
-static void m_count0(uint8_t *p, size_t *len) { p[24] = 0; p[25] = 0; }
 /* 356 u32 = 1424 bytes > 1420, with the payload to match. */
 static void m_countbig(uint8_t *p, size_t *len)
 {

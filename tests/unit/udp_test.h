@@ -148,4 +148,19 @@ static inline void ut_stats(struct edgeai_udp *u, struct edgeai_udp_stats *st)
 	T_ASSERT(edgeai_udp_stats(u, st) == 0);
 }
 
+/*
+ * Mangles of a valid sensor datagram @p (its length in *@len), one field
+ * each, shared by the invalid-datagram tests (include/edgeai/wire.h:
+ * magic at 0..3, version 4, dtype 5, flags 6, sensor 8..11, count 24..25,
+ * reserved 26..27).
+ */
+static inline void m_short(uint8_t *p, size_t *len) { *len = 31; }
+static inline void m_magic(uint8_t *p, size_t *len) { p[3] = 'X'; }
+static inline void m_version(uint8_t *p, size_t *len) { p[4] = 2; }
+static inline void m_flags(uint8_t *p, size_t *len) { p[6] = 1; }
+static inline void m_reserved(uint8_t *p, size_t *len) { p[27] = 1; }
+static inline void m_sensor0(uint8_t *p, size_t *len) { memset(p + 8, 0, 4); }
+static inline void m_dtype10(uint8_t *p, size_t *len) { p[5] = 10; }
+static inline void m_count0(uint8_t *p, size_t *len) { memset(p + 24, 0, 2); }
+
 #endif /* EDGEAI_UDP_TEST_H */

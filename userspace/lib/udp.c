@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -39,13 +40,6 @@
 #include <liburing.h>
 
 #include <edgeai/udp.h>
-
-#ifndef UDP_GRO
-#define UDP_GRO		104
-#endif
-#ifndef SOL_UDP
-#define SOL_UDP		17
-#endif
 
 #define NAME_OFF	16	/* after struct io_uring_recvmsg_out */
 #define NAME_LEN	32	/* >= sizeof(struct sockaddr_in6), 8-aligned */
