@@ -642,7 +642,8 @@ void edgeai_ring_sync_tail(struct edgeai_ring *ring)
 	if (t < ring->tail)
 		return;
 	ring->consumed += t - ring->tail;
-	ring->tail = t;
+	/* Also read without the lock, by edgeai_ring_publish(). */
+	WRITE_ONCE(ring->tail, t);
 	/* Readers of tail_floor load-acquire it (docs/ring-abi.md). */
 	smp_store_release(&ring->ctrl->tail_floor, t);
 	/*
@@ -784,7 +785,7 @@ static int edgeai_ring_make_room(struct edgeai_ring *ring)
 		ring->drops[EDGEAI_DROP_BUSY]++;
 		return -ENOSPC;
 	}
-	ring->tail++;
+	WRITE_ONCE(ring->tail, ring->tail + 1);
 	ring->drops[EDGEAI_DROP_OVERWRITTEN]++;
 	/* Tell the consumer before the slot is rewritten. */
 	smp_store_release(&ring->ctrl->tail_floor, ring->tail);
@@ -901,42 +902,49 @@ void edgeai_slot_commit(struct edgeai_ring *ring, struct edgeai_slot *slot)
 }
 EXPORT_SYMBOL_GPL(edgeai_slot_commit);
 
-static int edgeai_publish_check(struct edgeai_ring *ring, u64 from, u64 to)
+/*
+ * One pass over the slots [from, to) a producer publishes: every len must
+ * fit (else -EINVAL: nothing is published, and the seq stamped so far is
+ * stamped again by the next publish), seq is stamped and the payload bytes
+ * are added to *@bytes. *@ts_from is the first slot whose ts_ns the
+ * producer left 0 (@to if none): edgeai_publish_ts() fills those in once
+ * the batch is known to be good.
+ */
+static int edgeai_publish_slots(struct edgeai_ring *ring, u64 from, u64 to,
+				u64 seq, u64 *bytes, u64 *ts_from)
 {
-	u64 pos;
+	struct edgeai_slot_hdr *hdr;
+	u64 pos, sum = 0;
+	u32 len;
 
+	*ts_from = to;
 	for (pos = from; pos < to; pos++) {
-		if (READ_ONCE(edgeai_slot_hdr(ring, pos)->len) > ring->slot_size)
+		hdr = edgeai_slot_hdr(ring, pos);
+		len = READ_ONCE(hdr->len);
+		if (len > ring->slot_size)
 			return -EINVAL;
+		hdr->seq = seq++;
+		sum += len;
+		if (*ts_from == to && !READ_ONCE(hdr->ts_ns))
+			*ts_from = pos;
 		if (!(pos & 1023))
 			cond_resched();
 	}
+	*bytes = sum;
 	return 0;
 }
 
-/*
- * Stamps seq into slots [from, to) and ts_ns where the producer left it 0;
- * the clock is read once, and only if some slot needs it. Returns the
- * payload bytes (each len clamped: the producer may have changed it since
- * edgeai_publish_check()).
- */
-static u64 edgeai_publish_stamp(struct edgeai_ring *ring, u64 from, u64 to,
-				u64 seq)
+/* ts_ns where the producer left it 0, in [from, to): one clock read. */
+static void edgeai_publish_ts(struct edgeai_ring *ring, u64 from, u64 to)
 {
 	struct edgeai_slot_hdr *hdr;
-	u64 pos, ts = 0, bytes = 0;
+	u64 pos, ts = ktime_get_ns();
 
 	for (pos = from; pos < to; pos++) {
 		hdr = edgeai_slot_hdr(ring, pos);
-		hdr->seq = seq++;
-		if (!READ_ONCE(hdr->ts_ns)) {
-			if (!ts)
-				ts = ktime_get_ns();
+		if (!READ_ONCE(hdr->ts_ns))
 			hdr->ts_ns = ts;
-		}
-		bytes += min(READ_ONCE(hdr->len), ring->slot_size);
 	}
-	return bytes;
 }
 
 static void edgeai_publish_bad(struct edgeai_ring *ring)
@@ -958,36 +966,45 @@ static void edgeai_publish_bad(struct edgeai_ring *ring)
 int edgeai_ring_publish(struct edgeai_ring *ring,
 			struct edgeai_ring_publish *pub)
 {
-	u64 head, tail, seq, bytes, n;
+	u64 head, seq, bytes, n, ts_from;
 	unsigned long flags;
 	bool kick;
 	int ret;
 
 	mutex_lock(&ring->publish_lock);
 	edgeai_plant_nest(&edgeai_rings_lock);
-	spin_lock_irq(&ring->lock);
-	edgeai_ring_sync_tail(ring);
+	/*
+	 * Only this producer moves head and seq (publish_lock; kernel
+	 * producers cannot feed this ring). The tail may be older than the
+	 * consumer's, never newer: it only grows. A head beyond the room the
+	 * kernel has seen takes the consumer's tail in before it is refused.
+	 */
 	head = ring->head;
-	tail = ring->tail;
-	/* Only this producer moves seq; nobody else publishes (mutex). */
 	seq = ring->seq;
-	spin_unlock_irq(&ring->lock);
-
+	if (pub->head - READ_ONCE(ring->tail) > ring->slot_count) {
+		spin_lock_irq(&ring->lock);
+		edgeai_ring_sync_tail(ring);
+		spin_unlock_irq(&ring->lock);
+	}
 	if (pub->head < head || (pub->head == head && !pub->dropped) ||
-	    pub->head - tail > ring->slot_count) {
+	    pub->head - READ_ONCE(ring->tail) > ring->slot_count) {
 		edgeai_publish_bad(ring);
 		ret = -EINVAL;
 		goto out_unlock;
 	}
 	n = pub->head - head;
-	ret = edgeai_publish_check(ring, head, pub->head);
+	ret = edgeai_publish_slots(ring, head, pub->head, seq + pub->dropped,
+				   &bytes, &ts_from);
 	if (ret) {
 		edgeai_publish_bad(ring);
 		goto out_unlock;
 	}
-	bytes = edgeai_publish_stamp(ring, head, pub->head, seq + pub->dropped);
+	if (ts_from < pub->head)
+		edgeai_publish_ts(ring, ts_from, pub->head);
 
 	spin_lock_irqsave(&ring->lock, flags);
+	/* The freshest tail for tail_floor, and the room the producer sees. */
+	edgeai_ring_sync_tail(ring);
 	ring->seq += n + pub->dropped;
 	ring->produced += n + pub->dropped;
 	if (ring->dead) {
