@@ -21,7 +21,11 @@ KW ?= 1
 LANES ?=
 TIMEOUT ?=
 
-SUBMAKE := $(MAKE) --no-print-directory -f
+# Sub-makes use every CPU unless make was given a -j (-j1 included): the
+# parts' makefiles are parallel-safe (make -j8 tests on clean clones).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+JOBS = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(NPROC))
+SUBMAKE = $(MAKE) $(JOBS) --no-print-directory -f
 
 all: kmod bpf userspace tools
 
@@ -29,7 +33,7 @@ kmod:
 	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
 		echo "No kernel build dir (KDIR='$(KDIR)'): run scripts/deps.sh or pass KDIR=" >&2; \
 		exit 1; fi
-	$(Q)$(MAKE) -C $(KDIR) M=$(SRCROOT) W=$(KW) $(if $(V),V=$(V)) modules
+	$(Q)$(MAKE) $(JOBS) -C $(KDIR) M=$(SRCROOT) W=$(KW) $(if $(V),V=$(V)) modules
 
 bpf:
 	+$(Q)$(SUBMAKE) $(SRCROOT)/bpf/Makefile
@@ -50,11 +54,11 @@ deps:
 	$(Q)$(SRCROOT)/scripts/deps.sh
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)$(MAKE) $(JOBS) --no-print-directory tests
 	$(Q)$(SRCROOT)/tests/run $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(LANES)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) $(JOBS) --no-print-directory all
 	+$(Q)$(SUBMAKE) $(SRCROOT)/bench/Makefile
 	$(Q)QUICK=$(QUICK) $(SRCROOT)/bench/run
 
@@ -72,7 +76,7 @@ fuzz:
 # edgeaictl model train, into $(O)/demo/), run scripts/demo.sh for
 # DEMO_SECONDS (default 30) natively or in the VM.
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) $(JOBS) --no-print-directory all
 	+$(Q)$(SUBMAKE) $(SRCROOT)/examples/demo/demo.mk
 	$(Q)$(SRCROOT)/scripts/demo.sh
 
