@@ -109,7 +109,7 @@ struct edgeai_ring {
 	bool ovf_now;			/* the last sample offered hit a full ring */
 	bool ovf_shown;			/* OVERFLOW_STARTED sent, ENDED not yet */
 	bool ovf_kicked;		/* the overflow work will look at it */
-	u64 ovf_started;		/* jiffies64 of the last OVERFLOW_STARTED */
+	u64 ovf_started;		/* ktime ns of the last OVERFLOW_STARTED */
 
 	atomic_t kproducers;		/* in-kernel producer references */
 };

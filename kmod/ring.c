@@ -52,7 +52,7 @@ static u32 edgeai_rings_gen = 1;	/* changes with the registry, never 0 */
 static atomic_long_t edgeai_total_bytes = ATOMIC_LONG_INIT(0);
 
 /* At most one OVERFLOW_STARTED per ring per interval (docs/netlink.md). */
-#define EDGEAI_OVF_INTERVAL	HZ
+#define EDGEAI_OVF_INTERVAL	NSEC_PER_SEC	/* ktime ns */
 
 static void edgeai_ring_ovf_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(edgeai_ovf_work, edgeai_ring_ovf_work);
@@ -272,7 +272,8 @@ static struct edgeai_ring *edgeai_ring_alloc(const struct edgeai_ring_create *ar
 	ring->stride = edgeai_stride(args->slot_size);
 	ring->desc = args->desc;
 	ring->wake_at = U64_MAX;
-	ring->ovf_started = get_jiffies_64() - EDGEAI_OVF_INTERVAL;
+	/* u64 arithmetic: due at once, however early after boot. */
+	ring->ovf_started = ktime_get_ns() - EDGEAI_OVF_INTERVAL;
 	atomic_set(&ring->kproducers, 0);
 	memcpy(ring->name, args->name, EDGEAI_NAME_LEN);
 	ring->slots_size = PAGE_ALIGN((size_t)ring->stride * ring->slot_count);
@@ -710,7 +711,10 @@ static void edgeai_ring_notify_unlock(struct edgeai_ring *ring,
  * pair per ring and interval, whatever the producers do. A start that has
  * to wait keeps ovf_kicked set (no producer kicks again) and the work
  * comes back when it is due. Destroying a ring ends an overflow still
- * shown (edgeai_ring_unregister()).
+ * shown (edgeai_ring_unregister()). The interval is measured on the
+ * monotonic clock, as the listeners measure it: jiffies can lag it by as
+ * long as the CPU that advances them is held up (a vCPU the host does not
+ * run, for one), and two starts would then come less than a second apart.
  */
 static bool edgeai_ring_ovf_kick(struct edgeai_ring *ring)
 {
@@ -728,7 +732,7 @@ static void edgeai_ring_ovf_schedule(void)
 
 static void edgeai_ring_ovf_work(struct work_struct *work)
 {
-	u64 now = get_jiffies_64(), next = 0;
+	u64 now = ktime_get_ns(), wait = 0, since;
 	struct edgeai_ring *ring;
 	bool again = false;
 	u64 drops;
@@ -738,21 +742,20 @@ static void edgeai_ring_ovf_work(struct work_struct *work)
 	list_for_each_entry(ring, &edgeai_rings, node) {
 		cmd = 0;
 		spin_lock_irq(&ring->lock);
+		since = now - ring->ovf_started;
 		if (ring->ovf_now == ring->ovf_shown) {
 			ring->ovf_kicked = false;
 		} else if (ring->ovf_shown) {
 			ring->ovf_shown = false;
 			ring->ovf_kicked = false;
 			cmd = EDGEAI_CMD_OVERFLOW_ENDED;
-		} else if (time_after_eq64(now, ring->ovf_started +
-					   EDGEAI_OVF_INTERVAL)) {
+		} else if (since >= EDGEAI_OVF_INTERVAL) {
 			ring->ovf_shown = true;
 			ring->ovf_kicked = false;
 			ring->ovf_started = now;
 			cmd = EDGEAI_CMD_OVERFLOW_STARTED;
-		} else if (!again || time_before64(ring->ovf_started +
-						   EDGEAI_OVF_INTERVAL, next)) {
-			next = ring->ovf_started + EDGEAI_OVF_INTERVAL;
+		} else if (!again || EDGEAI_OVF_INTERVAL - since < wait) {
+			wait = EDGEAI_OVF_INTERVAL - since;
 			again = true;
 		}
 		drops = edgeai_ring_ovf_drops(ring);
@@ -761,9 +764,12 @@ static void edgeai_ring_ovf_work(struct work_struct *work)
 			edgeai_nl_overflow_event(cmd, ring, drops);
 	}
 	mutex_unlock(&edgeai_rings_lock);
-	/* A kick meanwhile already queued it: that run sees this ring too. */
+	/*
+	 * A kick meanwhile already queued it: that run sees this ring too.
+	 * One jiffy more, so that it does not come back just before it is due.
+	 */
 	if (again)
-		schedule_delayed_work(&edgeai_ovf_work, next - now);
+		schedule_delayed_work(&edgeai_ovf_work, nsecs_to_jiffies(wait) + 1);
 }
 
 /*
