@@ -13,8 +13,9 @@
 # imu0, whose results go to a result ring that edgeai-results reads and
 # to JSON lines, and a regression on the network sensors. The terminal
 # shows `edgeaictl top`; half-way the detector is hot-swapped for its
-# version 2. At the end a summary accounts for every sample and checks
-# the invariants (examples/demo/summary.py); the exit status is 1 if one
+# version 2 (scheduled for the exact sample before the stream starts).
+# At the end a summary accounts for every sample and checks the
+# invariants (examples/demo/summary.py); the exit status is 1 if one
 # broke. Everything is removed again (module, rings, filter, namespace,
 # processes, files), also on Ctrl-C.
 #
@@ -65,7 +66,6 @@ EAD_PID=
 RES_PID=
 PERF_PID=
 GEN_PID=
-SWAP_PID=
 
 T0=${EPOCHREALTIME/./}
 say()
@@ -120,12 +120,11 @@ cleanup()
 	local rc=$?
 	trap - EXIT INT TERM
 	[ -n "$RUN" ] && touch "$RUN/traffic.stop" 2>/dev/null
-	stop "$SWAP_PID" TERM 3
 	stop "$GEN_PID" TERM 3
 	stop "$PERF_PID" INT 3
 	stop "$EAD_PID" TERM 10
 	stop "$RES_PID" TERM 3
-	SWAP_PID='' GEN_PID='' PERF_PID='' EAD_PID='' RES_PID=''
+	GEN_PID='' PERF_PID='' EAD_PID='' RES_PID=''
 	if [ $SYNTH_UP -eq 1 ] && grep -q '^edgeai_synth ' /proc/modules; then
 		rmmod edgeai_synth
 	fi
@@ -216,27 +215,9 @@ traffic()
 SYNTH_PARAMS=/sys/module/edgeai_synth/parameters
 synth_param() { cat $SYNTH_PARAMS/"$1"; }
 
-# Once the synth has produced half of its $1 samples: the hot swap, with
-# its JSON answer in reload.json and "STATUS SAMPLE" in reload.done. It
-# polls with shell builtins only (read; read -t on a FIFO nobody writes
-# as the sleep), so that a slow machine cannot make it late.
-swapper()
-{
-	local gen fd
-	mkfifo "$RUN/tick" && exec {fd}<>"$RUN/tick" || return 1
-	while read -r gen <$SYNTH_PARAMS/generated; do
-		if [ "$gen" -ge $(($1 / 2)) ]; then
-			ctl -j pipeline reload imu "$MODELS/imu-anomaly-v2.st" >"$RUN/reload.json" 2>&1
-			echo "$? $gen" >"$RUN/reload.done"
-			return 0
-		fi
-		read -r -t 0.05 -u $fd
-	done
-}
-
 inside()
 {
-	local klog_start delay swapped='' deadline gen rc total=$((SECONDS_ * RATE))
+	local klog_start delay deadline gen total=$((SECONDS_ * RATE))
 	trap cleanup EXIT
 	trap 'echo; echo "demo: interrupted, cleaning up"; exit 130' INT TERM
 	export EDGEAI_BPF_PIN_DIR=/sys/fs/bpf/edgeai-demo
@@ -296,18 +277,22 @@ inside()
 			2>"$RUN/perf.err" &
 		PERF_PID=$!
 	fi
+	# The hot swap, scheduled before the stream starts: edgeaid switches
+	# the detector exactly after half of the IMU samples, however fast
+	# or slow this machine runs the stream.
+	say "hot swap at sample $((total / 2)) of $total: edgeaictl pipeline reload imu $MODELS/imu-anomaly-v2.st --at-sample $((total / 2))"
+	ctl -j pipeline reload imu "$MODELS/imu-anomaly-v2.st" --at-sample $((total / 2)) \
+		>"$RUN/reload.json" 2>&1 || die "the reload failed: $(cat "$RUN/reload.json")"
+	cat "$RUN/reload.json"
 	traffic &
 	GEN_PID=$!
 	SYNTH_UP=1	# first: a Ctrl-C during insmod is seen after it
 	insmod "$SYNTH" ring=$IN_RING create=0 rate_hz="$RATE" channels=6 waveform=imu \
 		anomaly_ppm=10000 seed=42 max_samples=$total batch="$IMU_BATCH" ||
 		die "insmod edgeai_synth failed"
-	swapper $total &
-	SWAP_PID=$!
 	echo "edgeai_synth.ko: $total samples at $RATE Hz into $IN_RING (batch=$IMU_BATCH); edgeai-results reads $OUT_RING"
 
-	# top, a frame at a time, until the synth is done; the hot swap (by
-	# swapper) once half of the samples are produced
+	# top, a frame at a time, until the synth is done
 	if [ -t 1 ]; then
 		delay=1
 	else
@@ -318,20 +303,10 @@ inside()
 	deadline=$((${EPOCHREALTIME%.*} + SECONDS_ * 3 + 60))
 	while [ "${EPOCHREALTIME%.*}" -lt $deadline ]; do
 		read -r gen <$SYNTH_PARAMS/generated
-		if [ -z "$swapped" ] && [ -e "$RUN/reload.done" ]; then
-			read -r rc swapped <"$RUN/reload.done"
-			say "hot swap at sample $swapped of $total: edgeaictl pipeline reload imu $MODELS/imu-anomaly-v2.st"
-			cat "$RUN/reload.json"
-			[ "$rc" -eq 0 ] || die "the reload failed"
-		fi
 		[ "$gen" -ge $total ] && break
 		ctl top -d $delay -n 1 || die "edgeaictl top failed"
 	done
 	[ "$gen" -ge $total ] || die "the synth did not finish in time"
-	[ -n "$swapped" ] || die "no hot swap: $(cat "$RUN/reload.json" 2>/dev/null)"
-	[ -t 1 ] && echo "(hot swap at sample $swapped of $total: $(cat "$RUN/reload.json"))"
-	wait $SWAP_PID
-	SWAP_PID=
 
 	say "stopping: the senders, then edgeaid (it drains)"
 	touch "$RUN/traffic.stop"

@@ -216,7 +216,9 @@ row("  net", "%d sent = %d processed + %d pipeline drops + %d socket drops + %d 
 
 # ---- hot swap ----------------------------------------------------------------
 # edgeai-results checked every result's input seq (no duplicate, no gap
-# but the ring's counted drops); here: generation 1, then 2, adjacent.
+# but the ring's counted drops); here: generation 1, then 2, adjacent,
+# and the switch on the sample it was scheduled for (at_sample inputs
+# before it; the ring's drops, if any, may move it later in seq).
 models = sorted((m["gen"], m["version"], m["results"]) for m in res["models"])
 swap = imu_text.find('"model_gen":2,')
 n1, n2 = imu_text.count('"model_gen":1,'), imu_text.count('"model_gen":2,')
@@ -225,13 +227,16 @@ text = "no result of a second model generation"
 if swap > 0:
     after, start = imu_line_at(swap)
     before = imu_line_at(start - 1)[0]
+    at = reload_.get("at_sample", -1)
     swap_ok = (imu_text.find('"model_gen":1,', swap) < 0 and n1 + n2 == imu_count
                and after["seq"] == before["seq"] + 1
+               and at <= after["seq"] - imu_first["seq"] <= at + ring_drops
                and [(g, v, n) for g, v, n in models] == [(1, "1", n1), (2, "2", n2)]
                and n1 > 0 and n2 > 0 and reload_.get("model_gen") == 2
                and res["duplicate_inputs"] == 0 and res["input_gaps"] == ring_drops)
-    text = ("gen %d -> gen %d between input seq %d and %d; inputs seen twice %d, missing %d"
-            % (before["model_gen"], after["model_gen"], before["seq"], after["seq"],
+    text = ("scheduled at sample %d: gen %d -> gen %d between input seq %d and %d;"
+            " inputs seen twice %d, missing %d"
+            % (at, before["model_gen"], after["model_gen"], before["seq"], after["seq"],
                res["duplicate_inputs"], res["input_gaps"]))
 row("hot swap", text, check(swap_ok, "hot swap without loss"))
 

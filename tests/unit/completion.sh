@@ -77,5 +77,6 @@ check "help" monitor ""
 check "help list reload show" pipeline ""
 check "imu vib" pipeline show ""
 check "vib" pipeline rel v
-check "--socket" pipeline reload imu --
+check "--at-sample --socket" pipeline reload imu --
+check "" pipeline reload imu --at-sample ""
 t_pass

@@ -184,6 +184,11 @@ validate --lines 'pipeline.json#/$defs/reload' "$T_OUT"
 expect_rc 0 "$CTL" -p pipeline reload p1
 validate 'pipeline.json#/$defs/reload' "$T_OUT"
 [ "$(json_get "$T_OUT" model_gen)" = 3 ] || t_fail "reload without MODEL: $(cat "$T_OUT")"
+expect_rc 0 "$CTL" -j pipeline reload p1 --at-sample 1000000
+validate --lines 'pipeline.json#/$defs/reload' "$T_OUT"
+[ "$(json_get "$T_OUT" at_sample)" = 1000000 ] || t_fail "reload --at-sample: $(cat "$T_OUT")"
+jcheck 1 'error.json' pipeline reload p1 --at-sample 1
+json_get "$T_OUT" error | grep -q "at_sample 1 is past" || t_fail "past at_sample: $(cat "$T_OUT")"
 jcheck 1 'error.json' pipeline reload p1 "$W/five.st"
 json_get "$T_OUT" error | grep -q "maps 5 inputs" || t_fail "refused reload: $(cat "$T_OUT")"
 jcheck 1 'error.json' pipeline reload nosuch

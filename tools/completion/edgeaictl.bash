@@ -229,8 +229,10 @@ _edgeaictl()
 		reload)
 			if [ "$prev" = --socket ]; then
 				COMPREPLY=($(compgen -f -- "$cur"))
+			elif [ "$prev" = --at-sample ]; then
+				COMPREPLY=()	# a sample count
 			elif [[ $cur == -* ]]; then
-				COMPREPLY=($(compgen -W "--socket" -- "$cur"))
+				COMPREPLY=($(compgen -W "--at-sample --socket" -- "$cur"))
 			elif [ -z "$sub" ]; then
 				COMPREPLY=($(compgen -W "$(_edgeaictl_json runtime.pipelines name pipeline list)" -- "$cur"))
 			elif [ "$nargs" -eq 0 ]; then

@@ -4,7 +4,8 @@
  *
  *   pipeline list                 every pipeline (from edgeaid's stats file)
  *   pipeline show NAME            one pipeline
- *   pipeline reload NAME [MODEL]  hot-swap the model (control socket)
+ *   pipeline reload NAME [MODEL] [--at-sample N]
+ *                                 hot-swap the model (control socket)
  *
  * reload talks to edgeaid's control socket ($EDGEAID_CONTROL, default
  * /run/edgeaid/control.sock, or --socket): one JSON request, one reply.
@@ -112,31 +113,45 @@ static int pipe_reload(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "at-sample", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char usage[] =
+		"usage: pipeline reload NAME [MODEL] [--at-sample N] [--socket PATH]";
 	struct json_object *req, *rep, *v;
 	const char *sock = NULL;
-	char model[PATH_MAX];
+	char model[PATH_MAX], *end;
+	unsigned long long at = 0;
 	int c, status;
 
 	/* argv[-1] is the command's name: getopt's argv[0] */
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc + 1, argv - 1, "s:", opts, NULL)) != -1) {
-		if (c == 's')
+	while ((c = getopt_long(argc + 1, argv - 1, "s:a:", opts, NULL)) != -1) {
+		if (c == 's') {
 			sock = optarg;
-		else
-			return error_out(EXIT_USAGE,
-					 "usage: pipeline reload NAME [MODEL] [--socket PATH]");
+		} else if (c == 'a') {
+			errno = 0;
+			at = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			    !at || at > INT64_MAX)
+				return error_out(EXIT_USAGE,
+						 "--at-sample %s: want a sample count from 1 to %lld",
+						 optarg, (long long)INT64_MAX);
+		} else {
+			return error_out(EXIT_USAGE, "%s", usage);
+		}
 	}
 	argc -= optind - 1;
 	argv += optind - 1;
 	if (argc < 1 || argc > 2)
-		return error_out(EXIT_USAGE,
-				 "usage: pipeline reload NAME [MODEL] [--socket PATH]");
+		return error_out(EXIT_USAGE, "%s", usage);
 	req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string("reload"));
 	json_object_object_add(req, "pipeline", json_object_new_string(argv[0]));
+	if (at)
+		json_object_object_add(req, "at_sample",
+				       json_object_new_int64((int64_t)at));
 	if (argc == 2) {
 		if (!realpath(argv[1], model)) {
 			json_object_put(req);
@@ -162,7 +177,12 @@ static int pipe_reload(int argc, char **argv)
 		out_str("model", "model", model);
 	json_object_object_get_ex(rep, "model_gen", &v);
 	out_u64("model_gen", "model generation", (uint64_t)json_object_get_int64(v));
-	out_text("the new model takes over between two batches\n");
+	if (at) {
+		out_u64("at_sample", "at sample", at);
+		out_text("the new model takes over once the pipeline has taken in that many samples\n");
+	} else {
+		out_text("the new model takes over between two batches\n");
+	}
 	json_object_put(rep);
 	return out_end() ? EXIT_FAIL : EXIT_OK;
 }
@@ -173,7 +193,8 @@ static int pipe_help(int argc, char **argv)
 	(void)argv;
 	printf("Usage: %s [-j|-p] pipeline list\n"
 	       "       %s [-j|-p] pipeline show NAME\n"
-	       "       %s [-j|-p] pipeline reload NAME [MODEL] [--socket PATH]\n"
+	       "       %s [-j|-p] pipeline reload NAME [MODEL] [--at-sample N]\n"
+	       "                 [--socket PATH]\n"
 	       "\n"
 	       "edgeaid's pipelines. list and show read edgeaid's stats file\n"
 	       "($EDGEAID_STATS, default /run/edgeaid/stats.json): state, samples,\n"
@@ -183,7 +204,12 @@ static int pipe_help(int argc, char **argv)
 	       "it between two batches: no sample is lost or processed twice, and\n"
 	       "every result names the model generation that computed it. A model\n"
 	       "that does not load or does not fit (input and output dimensions) is\n"
-	       "refused and the running one stays.\n",
+	       "refused and the running one stays. With --at-sample N the new model\n"
+	       "takes over exactly once the pipeline has taken in N input samples\n"
+	       "(samples_in of pipeline show, counted from edgeaid's start): the\n"
+	       "first N go through the running model, the rest through the new one.\n"
+	       "A pipeline past N already refuses it; a later reload replaces a\n"
+	       "swap still waiting for its sample.\n",
 	       bin_name, bin_name, bin_name, DEFAULT_CONTROL);
 	return EXIT_OK;
 }
@@ -191,7 +217,7 @@ static int pipe_help(int argc, char **argv)
 static const struct cmd pipe_cmds[] = {
 	{ "help", pipe_help, "print this help" },
 	{ "list", pipe_list, "every pipeline of the running edgeaid" },
-	{ "reload", pipe_reload, "hot-swap a pipeline's model: NAME [MODEL]" },
+	{ "reload", pipe_reload, "hot-swap a pipeline's model: NAME [MODEL] [--at-sample N]" },
 	{ "show", pipe_show, "one pipeline: NAME" },
 	{ NULL, NULL, NULL },
 };

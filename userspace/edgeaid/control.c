@@ -10,8 +10,12 @@
  *	{"cmd":"reload","pipeline":"imu","model":"/etc/edgeai/imu-v2.st"}
  *	  -> {"ok":true,"pipeline":"imu","model":"...","model_gen":2}
  *	  -> {"ok":false,"error":"...: the model maps 6 inputs to 2 outputs; ..."}
+ *	{"cmd":"reload","pipeline":"imu","at_sample":15000}
+ *	  -> {"ok":true,"pipeline":"imu","model_gen":3,"at_sample":15000}
  *
- * "model" is optional (the running model's file again). Only root and
+ * "model" is optional (the running model's file again); "at_sample"
+ * too: the new model takes over once the pipeline has taken in that many
+ * input samples (samples_in), not at the next batch. Only root and
  * the daemon's own user may ask (SO_PEERCRED). The main thread serves a
  * connection at once, waiting at most a second for its request.
  */
@@ -111,8 +115,9 @@ static void do_reload(int fd, struct json_object *req,
 		      struct ead_pipeline *const *pipes, unsigned int n)
 {
 	const char *name = jget(req, "pipeline"), *model = jget(req, "model");
-	struct json_object *o;
+	struct json_object *o, *v;
 	char err[EAD_ERR_LEN];
+	uint64_t at = 0;
 	unsigned int i;
 	uint32_t gen;
 	int ret;
@@ -120,6 +125,14 @@ static void do_reload(int fd, struct json_object *req,
 	if (!name) {
 		reply_error(fd, "reload: \"pipeline\" (a string) is required");
 		return;
+	}
+	if (json_object_object_get_ex(req, "at_sample", &v)) {
+		if (!json_object_is_type(v, json_type_int) ||
+		    json_object_get_int64(v) < 1) {
+			reply_error(fd, "reload: \"at_sample\" must be an integer from 1 to 9223372036854775807");
+			return;
+		}
+		at = (uint64_t)json_object_get_int64(v);
 	}
 	for (i = 0; i < n; i++)
 		if (pipes[i] && !strcmp(ead_pipeline_name(pipes[i]), name))
@@ -136,7 +149,8 @@ static void do_reload(int fd, struct json_object *req,
 		reply_error(fd, err);
 		return;
 	}
-	ret = ead_pipeline_swap_model(pipes[i], model, &gen, err, sizeof(err));
+	ret = ead_pipeline_swap_model(pipes[i], model, at, &gen, err,
+				      sizeof(err));
 	if (ret) {
 		reply_error(fd, err);
 		return;
@@ -147,6 +161,9 @@ static void do_reload(int fd, struct json_object *req,
 	if (model)
 		json_object_object_add(o, "model", json_object_new_string(model));
 	json_object_object_add(o, "model_gen", json_object_new_int64(gen));
+	if (at)
+		json_object_object_add(o, "at_sample",
+				       json_object_new_int64((int64_t)at));
 	reply(fd, o);
 }
 

@@ -267,21 +267,25 @@ void ead_pipeline_drain(struct ead_pipeline *p);
  * and check that it fits (same input and output dimensions); the worker
  * switches to it between two batches, so that no sample is lost or
  * processed twice and each result names the generation that computed
- * it. Returns 0 and the new generation, or -errno with @err: the running
- * model stays.
+ * it. With @at (not 0) the switch waits until the pipeline has taken in
+ * @at input samples (samples_in), its batches cut to fall exactly there;
+ * -ERANGE if it is past @at already. Returns 0 and the new generation,
+ * or -errno with @err: the running model stays.
  */
 int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
-			    uint32_t *gen, char *err, size_t errlen);
+			    uint64_t at, uint32_t *gen, char *err,
+			    size_t errlen);
 /* Main thread, once a second: free retired models; swap in a changed file. */
 void ead_pipeline_tick(struct ead_pipeline *p);
 /*
  * Install the loaded model @m (owned from now on, freed on failure) as
- * the next generation; @what names where it comes from in the log.
+ * the next generation, taking over as @at says (see above; 0: at the
+ * next batch); @what names where it comes from in the log.
  * Any thread. 0 and *@gen, or -errno with @err.
  */
 int ead_pipeline_install_model(struct ead_pipeline *p, struct edgeai_model *m,
-			       const char *what, uint32_t *gen, char *err,
-			       size_t errlen);
+			       const char *what, uint64_t at, uint32_t *gen,
+			       char *err, size_t errlen);
 /* A reference to the running model (edgeai_model_free() it), and its gen. */
 struct edgeai_model *ead_pipeline_model_ref(struct ead_pipeline *p,
 					    uint32_t *gen);

@@ -287,8 +287,8 @@ static void publish(struct ead_learn *l)
 		set_error(l, "building the new model: %s", strerror(-ret));
 		goto out;
 	}
-	ret = ead_pipeline_install_model(l->p, m, "online learning", &gen, err,
-					 sizeof(err));
+	ret = ead_pipeline_install_model(l->p, m, "online learning", 0, &gen,
+					 err, sizeof(err));
 	m = NULL;	/* the pipeline has it, or freed it */
 	if (ret) {
 		set_error(l, "%s", err);

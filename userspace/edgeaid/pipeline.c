@@ -65,6 +65,7 @@ struct model_swap {
 	struct edgeai_model *model;
 	struct edgeai_model_ctx *mctx;
 	uint32_t gen;
+	uint64_t at;	/* takes over once samples_in reaches this */
 	char prefix[512];
 	char version[64];
 };
@@ -668,8 +669,8 @@ static int same_file(const struct stat *a, const struct stat *b)
 }
 
 int ead_pipeline_install_model(struct ead_pipeline *p, struct edgeai_model *m,
-			       const char *what, uint32_t *gen, char *err,
-			       size_t errlen)
+			       const char *what, uint64_t at, uint32_t *gen,
+			       char *err, size_t errlen)
 {
 	struct model_swap *sw = calloc(1, sizeof(*sw));
 	const char *ver;
@@ -682,6 +683,7 @@ int ead_pipeline_install_model(struct ead_pipeline *p, struct edgeai_model *m,
 		return -ENOMEM;
 	}
 	sw->model = m;
+	sw->at = at;
 	if (edgeai_model_input_dim(m) != p->in_dim ||
 	    edgeai_model_output_dim(m) != p->out_dim) {
 		snprintf(err, errlen,
@@ -711,8 +713,13 @@ int ead_pipeline_install_model(struct ead_pipeline *p, struct edgeai_model *m,
 	sw->gen = atomic_fetch_add(&p->gen_counter, 1) + 1;
 	/* a swap the worker has not taken yet is superseded */
 	swap_free(atomic_exchange(&p->next, sw));
-	ead_log(EAD_LOG_INFO, "[pipeline %s] model %s (version %s) loaded as generation %u; it takes over between two batches",
-		p->conf.name, what, sw->version, sw->gen);
+	if (at)
+		ead_log(EAD_LOG_INFO, "[pipeline %s] model %s (version %s) loaded as generation %u; it takes over after input sample %llu",
+			p->conf.name, what, sw->version, sw->gen,
+			(unsigned long long)at);
+	else
+		ead_log(EAD_LOG_INFO, "[pipeline %s] model %s (version %s) loaded as generation %u; it takes over between two batches",
+			p->conf.name, what, sw->version, sw->gen);
 	*gen = sw->gen;
 	return 0;
 fail:
@@ -721,7 +728,8 @@ fail:
 }
 
 int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
-			    uint32_t *gen, char *err, size_t errlen)
+			    uint64_t at, uint32_t *gen, char *err,
+			    size_t errlen)
 {
 	char lerr[EDGEAI_MODEL_ERR_LEN] = "";
 	struct edgeai_model_load_opts o = {
@@ -737,6 +745,20 @@ int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
 			 p->disabled ? p->error : "");
 		return -EINVAL;
 	}
+	if (at) {
+		uint64_t in;
+
+		pthread_mutex_lock(&p->lock);
+		in = p->stats.samples_in;
+		pthread_mutex_unlock(&p->lock);
+		if (in > at) {
+			snprintf(err, errlen,
+				 "pipeline %s has taken in %llu samples already: at_sample %llu is past",
+				 p->conf.name, (unsigned long long)in,
+				 (unsigned long long)at);
+			return -ERANGE;
+		}
+	}
 	if (!path)
 		path = p->model_path;
 	if (stat(path, &st) < 0)
@@ -746,7 +768,8 @@ int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
 		snprintf(err, errlen, "%s: %s%s%s", path, strerror(-ret),
 			 lerr[0] ? ": " : "", lerr);
 	else
-		ret = ead_pipeline_install_model(p, m, path, gen, err, errlen);
+		ret = ead_pipeline_install_model(p, m, path, at, gen, err,
+						 errlen);
 	if (ret) {
 		ead_log(EAD_LOG_ERROR, "[pipeline %s] model not swapped, generation %u keeps running: %s",
 			p->conf.name, ead_pipeline_model_gen(p), err);
@@ -780,13 +803,30 @@ uint32_t ead_pipeline_model_gen(struct ead_pipeline *p)
 	return gen;
 }
 
-/* The worker, between two batches. */
-static void swap_in(struct ead_pipeline *p)
+/*
+ * The worker, between two batches: take a waiting model in, unless it is
+ * scheduled for later (at_sample). Returns how many input samples the
+ * next batch may take before a scheduled swap is due (UINT32_MAX: no
+ * limit), so that the swap falls exactly on its sample.
+ */
+static uint32_t swap_in(struct ead_pipeline *p)
 {
-	struct model_swap *sw = atomic_exchange(&p->next, NULL);
+	struct model_swap *sw, *none;
+	uint64_t left;
 
-	if (!sw)
-		return;
+	for (;;) {
+		sw = atomic_exchange(&p->next, NULL);
+		if (!sw)
+			return UINT32_MAX;
+		if (sw->at <= p->stats.samples_in)	/* only we write it */
+			break;
+		left = sw->at - p->stats.samples_in;
+		none = NULL;
+		/* not yet: put it back, unless a newer one came meanwhile */
+		if (atomic_compare_exchange_strong(&p->next, &none, sw))
+			return left < UINT32_MAX ? (uint32_t)left : UINT32_MAX;
+		swap_free(sw);	/* superseded: look at the newer one */
+	}
 	pthread_mutex_lock(&p->lock);
 	{
 		struct edgeai_model *m = p->model;
@@ -803,6 +843,7 @@ static void swap_in(struct ead_pipeline *p)
 	}
 	pthread_mutex_unlock(&p->lock);
 	swap_free(atomic_exchange(&p->retired, sw));
+	return UINT32_MAX;
 }
 
 void ead_pipeline_tick(struct ead_pipeline *p)
@@ -817,7 +858,7 @@ void ead_pipeline_tick(struct ead_pipeline *p)
 		return;
 	ead_log(EAD_LOG_INFO, "[pipeline %s] %s changed: swapping it in",
 		p->conf.name, p->model_path);
-	if (ead_pipeline_swap_model(p, NULL, &gen, err, sizeof(err)))
+	if (ead_pipeline_swap_model(p, NULL, 0, &gen, err, sizeof(err)))
 		p->model_st = st;	/* not again until it changes again */
 }
 
@@ -1380,13 +1421,13 @@ static void process(struct ead_pipeline *p, uint32_t n, uint32_t rows,
 	stage_warn(p, p->stats.drops, t);
 }
 
-static int step_udp(struct ead_pipeline *p, int timeout_ms)
+static int step_udp(struct ead_pipeline *p, uint32_t max, int timeout_ms)
 {
 	uint64_t dtype = 0, dim = 0;
 	uint32_t rows;
 	int n;
 
-	n = edgeai_udp_recv(p->udp, p->pkts, p->conf.batch, timeout_ms);
+	n = edgeai_udp_recv(p->udp, p->pkts, max, timeout_ms);
 	if (n <= 0)
 		return n;
 	rows = gather_udp(p, (uint32_t)n, &dtype, &dim);
@@ -1416,14 +1457,14 @@ static void ring_lost(struct ead_pipeline *p)
 	p->logged_src = 1;
 }
 
-static int step_ring(struct ead_pipeline *p)
+static int step_ring(struct ead_pipeline *p, uint32_t max)
 {
 	uint64_t dim = 0, first, t;
 	uint32_t n, rows, taken;
 
 	if (!p->ring)
 		return 0;
-	n = edgeai_ring_peek(p->ring, p->conf.batch, &first);
+	n = edgeai_ring_peek(p->ring, max, &first);
 	if (!n) {
 		if (edgeai_ring_dead(p->ring))
 			ring_lost(p);
@@ -1438,12 +1479,16 @@ static int step_ring(struct ead_pipeline *p)
 
 int ead_pipeline_step(struct ead_pipeline *p, int timeout_ms)
 {
+	uint32_t max;
+
 	if (p->disabled)
 		return 0;
-	swap_in(p);
+	max = swap_in(p);
+	if (max > p->conf.batch)
+		max = p->conf.batch;
 	if (p->kind == SRC_UDP)
-		return step_udp(p, timeout_ms);
-	return step_ring(p);
+		return step_udp(p, max, timeout_ms);
+	return step_ring(p, max);
 }
 
 uint32_t ead_pipeline_batch(const struct ead_pipeline *p)

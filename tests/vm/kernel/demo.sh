@@ -3,13 +3,15 @@
 # `make demo`, short: scripts/demo.sh --inside for DEMO_SECONDS=6 with the
 # models `make tests` trained (examples/demo/demo.mk). It must pass its own
 # invariants (every IMU sample and network packet accounted for, the hot
-# swap without a lost or repeated input, the detector's precision and
+# swap without a lost or repeated input and on the sample it was scheduled
+# for (3000 of 6000), the detector's precision and
 # recall, the load-cell model's error, a clean kernel log) and leave
 # nothing behind but edgeai.ko, loaded as it was: no ring, filter, pin
 # directory, namespace, veth, process or run directory. Then the summary
 # is shown to fail when invariants break: a sample the synth produced that
 # is neither processed nor counted as dropped, a kernel warning, a
-# detector below its threshold (one run of the summary for the three:
+# detector below its threshold, a swap off its sample (one run of the
+# summary for the four:
 # every process costs seconds in the emulated VM). Last, a longer run is
 # interrupted with SIGINT half-way, as Ctrl-C does, and must clean up
 # all the same. About 50 s idle; it asks for three times the per-test timeout
@@ -62,7 +64,8 @@ rc=$?
 RUN=$(sed -n 's/^demo: run directory kept: //p' "$OUT")
 [ $rc -eq 0 ] || { cat "$OUT"; t_fail "the demo failed (exit $rc)"; }
 for want in "demo: every check passed" "imu .*; unexplained 0   \[ok\]" \
-	"net .*; unexplained 0   \[ok\]" "hot swap .*   \[ok\]" "anomalies .*   \[ok\]" \
+	"net .*; unexplained 0   \[ok\]" "anomalies .*   \[ok\]" \
+	"hot swap .*scheduled at sample 3000: gen 1 -> gen 2 between input seq .*   \[ok\]" \
 	"load cells .*   \[ok\]" "kernel log .*   \[ok\]" "models .* v1 (gen 1, .* v2 (gen 2,"; do
 	grep -q "$want" "$OUT" || { cat "$OUT"; t_fail "no line '$want' in the demo's output"; }
 done
@@ -76,12 +79,16 @@ g=$(sed -n 's/.*"generated":\([0-9]*\).*/\1/p' "$RUN/synth.json")
 sed -i "s/\"generated\":$g,/\"generated\":$((g + 1)),/" "$RUN/synth.json"
 echo "[ 1.0] WARNING: CPU: 0 PID: 1 at somewhere" >>"$RUN/klog.txt"
 sed -i 's/"min_recall":[0-9.]*/"min_recall":1.01/' "$RUN/params.json"
+# a swap that did not fall on its sample
+sed -i 's/"at_sample":3000/"at_sample":2000/' "$RUN/reload.json"
 expect_rc 1 /usr/bin/python3 "$EDGEAI_SRC/examples/demo/summary.py" "$RUN"
 grep -q "^  imu .*\[FAIL\]" "$T_OUT" || t_fail "an unexplained loss did not fail the IMU accounting: $(cat "$T_OUT")"
 grep -q "^kernel log .*WARNING.*\[FAIL\]" "$T_OUT" || t_fail "a kernel warning did not fail the demo: $(cat "$T_OUT")"
 grep -q "^anomalies .*\[FAIL\]" "$T_OUT" || t_fail "a recall below the threshold did not fail: $(cat "$T_OUT")"
+grep -q "^hot swap .*scheduled at sample 2000: .*\[FAIL\]" "$T_OUT" ||
+	t_fail "a swap off its sample did not fail: $(cat "$T_OUT")"
 grep -q "^demo: FAILED: " "$T_OUT" || t_fail "no FAILED line: $(cat "$T_OUT")"
-[ "$(grep -c '\[FAIL\]' "$T_OUT")" -eq 3 ] || t_fail "other checks failed too: $(cat "$T_OUT")"
+[ "$(grep -c '\[FAIL\]' "$T_OUT")" -eq 4 ] || t_fail "other checks failed too: $(cat "$T_OUT")"
 # Ctrl-C half-way: SIGINT to the demo's whole process group, as a terminal
 # sends it (job control on, so that the background job does not ignore
 # SIGINT and has a group of its own). It must say so, exit 130 and remove
