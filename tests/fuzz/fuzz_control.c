@@ -57,8 +57,15 @@ const char *ead_pipeline_name(const struct ead_pipeline *p)
 }
 
 int ead_pipeline_swap_model(struct ead_pipeline *p, const char *path,
-			    uint32_t *gen, char *err, size_t errlen)
+			    uint64_t at, uint32_t *gen, char *err,
+			    size_t errlen)
 {
+	/* control.c takes only at_sample 1..INT64_MAX (0: none given) */
+	if (at > INT64_MAX) {
+		fprintf(stderr, "fuzz_control: invariant broken: at_sample %llu passed on\n",
+			(unsigned long long)at);
+		abort();
+	}
 	if (path && strstr(path, "bad")) {
 		snprintf(err, errlen, "model %s: refused by the stub", path);
 		refused++;
