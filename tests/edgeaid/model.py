@@ -36,6 +36,19 @@ def payload(sensor, seq, elems):
     return np.array([x % (1 << 24) for x in v], dtype=np.float32)
 
 
+def check_generation(rows, gen, seed, version, elems=4, mul=0.5):
+    """Assert that the result rows of model generation gen all name
+    version and match the test model (seed) applied to the payloads of
+    their sensor and seq times mul (the tests' scale stage)."""
+    sel = [r for r in rows if r["model_gen"] == gen]
+    assert sel, "no result of generation %d" % gen
+    assert all(r["model_version"] == version for r in sel), (gen, version)
+    x = np.stack([payload(r["sensor"], r["seq"], elems) for r in sel]) * np.float32(mul)
+    want = stfile.forward(ops_for(elems, seed), x.astype(np.float32))
+    err = np.abs(np.array([r["y"] for r in sel]) - want).max()
+    assert err <= 1e-5, (gen, err)
+
+
 def cmd_write(a):
     blob = stfile.model_bytes(ops_for(a.n_in, a.seed),
                               {"edgeai.name": a.name,

@@ -52,11 +52,10 @@ wait_lines "$W/out.jsonl" 3020 10 || t_fail "no results after the refused swaps"
 
 /usr/bin/python3 - "$EDGEAI_SRC" "$W/out.jsonl" <<'PY' || t_fail "the swap lost, repeated or mixed up results"
 import json, os, sys
-import numpy as np
 src = sys.argv[1]
 sys.path.insert(0, os.path.join(src, "tests", "edgeaid"))
 sys.path.insert(0, os.path.join(src, "tests", "model"))
-import model, stfile
+import model
 rows = [json.loads(l) for l in open(sys.argv[2])]
 s7 = [r for r in rows if r["sensor"] == 7]
 assert sorted(r["seq"] for r in s7) == list(range(3000)), "sensor 7: not each seq exactly once"
@@ -64,12 +63,7 @@ gens = [r["model_gen"] for r in sorted(s7, key=lambda r: r["seq"])]
 first2 = gens.index(2)
 assert 0 < first2 < 3000 and set(gens[:first2]) == {1} and set(gens[first2:]) == {2}, "generations not in order"
 for gen, seed, ver in ((1, 3, "A"), (2, 4, "B")):
-    sel = [r for r in s7 if r["model_gen"] == gen]
-    assert all(r["model_version"] == ver for r in sel), ver
-    x = np.stack([model.payload(7, r["seq"], 4) for r in sel]) * np.float32(0.5)
-    want = stfile.forward(model.ops_for(4, seed), x.astype(np.float32))
-    err = np.abs(np.array([r["y"] for r in sel]) - want).max()
-    assert err <= 1e-5, (gen, err)
+    model.check_generation(s7, gen, seed, ver)
 s8 = [r for r in rows if r["sensor"] == 8]
 assert len(s8) == 20 and all(r["model_gen"] == 2 for r in s8), "refused swaps changed the model"
 print("ok: switch after %d results of A, the other %d from B" % (first2, 3000 - first2))

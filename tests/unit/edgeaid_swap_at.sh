@@ -94,11 +94,10 @@ grep -q "loaded as generation 6" "$W/log" && t_fail "a refused at_sample install
 
 /usr/bin/python3 - "$EDGEAI_SRC" "$W/out.jsonl" <<'PY' || t_fail "the scheduled swap did not fall on sample 1237"
 import json, os, sys
-import numpy as np
 src = sys.argv[1]
 sys.path.insert(0, os.path.join(src, "tests", "edgeaid"))
 sys.path.insert(0, os.path.join(src, "tests", "model"))
-import model, stfile
+import model
 rows = [json.loads(l) for l in open(sys.argv[2])]
 s7 = [r for r in rows if r["sensor"] == 7]
 assert sorted(r["seq"] for r in s7) == list(range(3000)), "sensor 7: not each seq exactly once"
@@ -108,12 +107,7 @@ gens = [r["model_gen"] for r in s7]
 assert gens == [1] * 1237 + [3] * 1763, \
     "generations: %d of gen 1 first, then %s" % (gens.index(next((g for g in gens if g != 1), 1)), sorted(set(gens)))
 for gen, seed, ver in ((1, 3, "A"), (3, 4, "B")):
-    sel = [r for r in s7 if r["model_gen"] == gen]
-    assert all(r["model_version"] == ver for r in sel), ver
-    x = np.stack([model.payload(7, r["seq"], 4) for r in sel]) * np.float32(0.5)
-    want = stfile.forward(model.ops_for(4, seed), x.astype(np.float32))
-    err = np.abs(np.array([r["y"] for r in sel]) - want).max()
-    assert err <= 1e-5, (gen, err)
+    model.check_generation(s7, gen, seed, ver)
 s8 = [r for r in rows if r["sensor"] == 8]
 assert len(s8) == 20 and all(r["model_version"] == "D" for r in s8), \
     "after the replaced swap: %s" % sorted({r["model_version"] for r in s8})
