@@ -16,7 +16,8 @@
 #    same stream from a producer process on the same 1 kHz tick, read()
 #    one sample a call, or with SO_RCVLOWAT as the watermark;
 # 3. sample hand-off between two processes (bench/handoff.c): a
-#    USER_PRODUCER tensor ring against a pipe, Unix datagrams and an
+#    USER_PRODUCER tensor ring (publishing by RING_PUBLISH, and as a
+#    USER_HEAD ring by a store) against a pipe, Unix datagrams and an
 #    eventfd + shared-memory ring, at batch sizes 1, (16,) 64; every sample
 #    checked by the consumer, a mismatch fails the run.
 #
@@ -106,7 +107,7 @@ inside()
 	# 3: hand-off, every mode at every batch size, alternating
 	for _ in $(seq $hreps); do
 		for b in $batches; do
-			for mode in ring uring pipe unix shm; do
+			for mode in ring uring uhead pipe unix shm; do
 				n=$n64
 				[ "$b" = 1 ] && n=$n1
 				[ "$mode" = unix ] && n=$nunix

@@ -29,6 +29,7 @@ BASES = {"pipe": "pipe: write()/read()",
          "unix": "Unix datagram socketpair: send()/recv(), sendmmsg()/recvmmsg() batched",
          "shm": "eventfd + shared-memory SPSC ring (wakes only a sleeping side)"}
 MODE_NAME = {"ring": "edgeai ring, poll() wait", "uring": "edgeai ring, io_uring wait",
+             "uhead": "edgeai USER_HEAD ring (publish by a store), poll() wait",
              "pipe": "pipe", "unix": "Unix datagrams", "shm": "eventfd + shm ring"}
 
 
@@ -82,8 +83,15 @@ def main():
             rows.append(row(HANDOFF, f"samples/s, batch {b}: ring vs {base}",
                             hv("ring", b, "samples_per_s"), hv(base, b, "samples_per_s"),
                             BASES[base] + f", batch {b}", "samples/s", "higher"))
+    for base in ("pipe", "shm"):
+        rows.append(row(HANDOFF, f"samples/s, batch 64: USER_HEAD ring vs {base}",
+                        hv("uhead", 64, "samples_per_s"), hv(base, 64, "samples_per_s"),
+                        BASES[base] + ", batch 64", "samples/s", "higher"))
     rows.append(row(HANDOFF, "samples/s: ring batch 64 vs pipe per sample",
                     hv("ring", 64, "samples_per_s"), hv("pipe", 1, "samples_per_s"),
+                    BASES["pipe"] + ", one sample a call", "samples/s", "higher"))
+    rows.append(row(HANDOFF, "samples/s: USER_HEAD ring batch 64 vs pipe per sample",
+                    hv("uhead", 64, "samples_per_s"), hv("pipe", 1, "samples_per_s"),
                     BASES["pipe"] + ", one sample a call", "samples/s", "higher",
                     {"target": 10}))
     for b in (1, 64):
@@ -96,9 +104,15 @@ def main():
             rows.append(row(HANDOFF, f"syscalls per sample, batch {b}: ring vs {base}",
                             hv("ring", b, "syscalls_per_sample"), hv(base, b, "syscalls_per_sample"),
                             BASES[base] + f", batch {b}", "syscalls/sample", "lower"))
+    for what, key, unit in (("CPU per sample", "cpu_ns_per_sample", "ns/sample"),
+                            ("syscalls per sample", "syscalls_per_sample", "syscalls/sample")):
+        for base in ("pipe", "shm"):
+            rows.append(row(HANDOFF, f"{what}, batch 64: USER_HEAD ring vs {base}",
+                            hv("uhead", 64, key), hv(base, 64, key),
+                            BASES[base] + ", batch 64", unit, "lower"))
     trows = []
     for b in batches:
-        for m in ("ring", "uring", "pipe", "unix", "shm"):
+        for m in ("ring", "uring", "uhead", "pipe", "unix", "shm"):
             if not hv(m, b, "samples"):
                 continue
             trows.append([MODE_NAME[m], str(b), f"{med(hv(m, b, 'samples_per_s')):,.0f}",
@@ -120,8 +134,11 @@ def main():
                            "pinned to CPU 0, consumer to CPU 1 of the 2-vCPU guest; 1024 "
                            "slots (ring, shm), a 64 KiB pipe, max_dgram_qlen 512 and 4 MiB "
                            "socket buffers. Every sample was checked by the consumer "
-                           "(sequence, values, checksum; for the ring also the kernel's slot "
-                           "seq): all runs passed. Syscalls are counted by each side's loop; "
+                           "(sequence, values, checksum; for the ring also the slot's seq, "
+                           "stamped by the kernel, or for the USER_HEAD ring by the "
+                           "producer's library): all runs passed. Syscalls are counted by each "
+                           "side's loop (the ring producer's by libedgeai: a USER_HEAD publish "
+                           "enters the kernel only when the consumer waits); "
                            "wake-ups are the module's (ring) or the eventfd writes (shm); "
                            "bytes copied: the kernel copies each record in and out of a pipe "
                            "or socket, nothing for shared mappings. A producer that finds "

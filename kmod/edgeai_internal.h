@@ -27,7 +27,8 @@
 /* Feature bits this build implements; a subset of EDGEAI_FEATURES_KNOWN. */
 #define EDGEAI_FEATURES (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_POLL | \
 			 EDGEAI_FEAT_OVERWRITE | EDGEAI_FEAT_USER_PRODUCER | \
-			 EDGEAI_FEAT_PRODUCER_WAKE | EDGEAI_FEAT_URING_IMPL)
+			 EDGEAI_FEAT_PRODUCER_WAKE | EDGEAI_FEAT_USER_HEAD | \
+			 EDGEAI_FEAT_URING_IMPL)
 
 #define EDGEAI_MAX_SLOT_SIZE	SZ_1M
 #define EDGEAI_SLOT_ALIGN	64
@@ -83,6 +84,7 @@ struct edgeai_ring {
 	struct edgeai_ctrl_page *ctrl;
 	struct edgeai_cons_page *cons;
 	void *slots;
+	u64 *prod_head;			/* USER_HEAD: in the slots' last page */
 	unsigned long *committed;	/* one bit per slot, kernel-only */
 
 	wait_queue_head_t wq;
@@ -170,6 +172,9 @@ struct edgeai_ring *edgeai_ring_find_next(u32 id);
 int edgeai_ring_destroy(u32 id, const char *name);
 void edgeai_ring_destroy_all(void);
 void edgeai_ring_sync_tail(struct edgeai_ring *ring);
+void edgeai_ring_sync_head(struct edgeai_ring *ring);
+void edgeai_ring_need_wakeup(struct edgeai_ring *ring);
+void edgeai_ring_woken(struct edgeai_ring *ring);
 void edgeai_ring_fill_offsets(const struct edgeai_ring *ring,
 			      struct edgeai_ring_offsets *off);
 void edgeai_ring_fill_info(struct edgeai_ring *ring,

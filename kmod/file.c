@@ -139,13 +139,22 @@ static __poll_t edgeai_poll(struct file *file, struct poll_table_struct *pt)
 
 	spin_lock_irq(&ring->lock);
 	edgeai_ring_sync_tail(ring);
+	edgeai_ring_sync_head(ring);
 	ready = ring->head - ring->tail;
 	switch (ef->role) {
 	case EDGEAI_ROLE_CONSUMER:
-		if (ready >= ef->watermark)
+		if (ready < ef->watermark && !ring->dead) {
+			/* USER_HEAD: the producer must wake us; look again */
+			edgeai_ring_need_wakeup(ring);
+			ready = ring->head - ring->tail;
+		}
+		if (ready >= ef->watermark) {
 			mask |= EPOLLIN | EPOLLRDNORM;
-		else if (!ring->dead)
+			if (ef->wait.state != EDGEAI_WAIT_PENDING)
+				edgeai_ring_woken(ring);
+		} else if (!ring->dead) {
 			ring->wake_at = ring->tail + ef->watermark;
+		}
 		break;
 	case EDGEAI_ROLE_PRODUCER:
 		/* Room for a batch of @watermark slots, or a wake-up later. */
@@ -241,6 +250,10 @@ static int edgeai_uring_wait(struct edgeai_file *ef, struct io_uring_cmd *cmd,
 
 	spin_lock_irq(&ring->lock);
 	edgeai_ring_sync_tail(ring);
+	edgeai_ring_sync_head(ring);
+	if (ring->head - ring->tail < min_ready && !ring->dead &&
+	    ef->wait.state == EDGEAI_WAIT_IDLE)
+		edgeai_ring_need_wakeup(ring);
 	if (ring->head - ring->tail >= min_ready || ring->dead) {
 		ret = ring->head - ring->tail;
 	} else if (ef->wait.state != EDGEAI_WAIT_IDLE) {

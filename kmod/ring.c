@@ -139,6 +139,11 @@ int edgeai_ring_check_args(const struct edgeai_ring_create *args)
 
 	if (args->flags & ~EDGEAI_RING_FLAGS_ALL)
 		return -EINVAL;
+	/* A producer-written head needs a userspace producer and no overwrite. */
+	if ((args->flags & EDGEAI_RING_F_USER_HEAD) &&
+	    (!(args->flags & EDGEAI_RING_F_USER_PRODUCER) ||
+	     (args->flags & EDGEAI_RING_F_OVERWRITE)))
+		return -EINVAL;
 	if (args->__pad ||
 	    !edgeai_zero(args->reserved, sizeof(args->reserved)))
 		return -EINVAL;
@@ -156,6 +161,8 @@ int edgeai_ring_check_args(const struct edgeai_ring_create *args)
 
 	bytes = (u64)edgeai_stride(args->slot_size) * args->slot_count;
 	bytes = PAGE_ALIGN(bytes) + 2 * PAGE_SIZE;
+	if (args->flags & EDGEAI_RING_F_USER_HEAD)
+		bytes += PAGE_SIZE;
 	if (bytes > edgeai_max_ring_bytes)
 		return -E2BIG;
 	return 0;
@@ -277,6 +284,9 @@ static struct edgeai_ring *edgeai_ring_alloc(const struct edgeai_ring_create *ar
 	atomic_set(&ring->kproducers, 0);
 	memcpy(ring->name, args->name, EDGEAI_NAME_LEN);
 	ring->slots_size = PAGE_ALIGN((size_t)ring->stride * ring->slot_count);
+	/* USER_HEAD: the producer's head gets the page after the slots. */
+	if (ring->flags & EDGEAI_RING_F_USER_HEAD)
+		ring->slots_size += PAGE_SIZE;
 	ring->mem_bytes = ring->slots_size + 2 * PAGE_SIZE;
 
 	ring->committed = bitmap_zalloc(ring->slot_count, GFP_KERNEL);
@@ -291,6 +301,8 @@ static struct edgeai_ring *edgeai_ring_alloc(const struct edgeai_ring_create *ar
 		kfree(ring);
 		return ERR_PTR(-ENOMEM);
 	}
+	if (ring->flags & EDGEAI_RING_F_USER_HEAD)
+		ring->prod_head = ring->slots + ring->slots_size - PAGE_SIZE;
 	return ring;
 }
 
@@ -522,6 +534,8 @@ static void edgeai_ring_kill(struct edgeai_ring *ring)
 	bool kick = false;
 
 	spin_lock_irqsave(&ring->lock, flags);
+	/* A USER_HEAD producer's last store still counts; later ones not. */
+	edgeai_ring_sync_head(ring);
 	ring->dead = true;
 	WRITE_ONCE(ring->ctrl->flags, ring->ctrl->flags | EDGEAI_CTRL_F_DEAD);
 	ef = ring->consumer;
@@ -618,6 +632,44 @@ void edgeai_ring_destroy_all(void)
 	idr_destroy(&edgeai_ring_ids);
 }
 
+/*
+ * Publish [head, @h) of a USER_HEAD ring; @h is checked against the
+ * consumer's tail @t, which may be ahead of ring->tail. Lock held.
+ */
+static void edgeai_ring_advance(struct edgeai_ring *ring, u64 h, u64 t)
+{
+	u64 n = h - ring->head;
+
+	ring->seq += n;
+	ring->produced += n;
+	ring->head = h;
+	ring->res_pos = h;
+	if (h - t > ring->high_water)
+		ring->high_water = h - t;
+	/* For readers of ctrl.head (observers, the slots' producer wrote). */
+	smp_store_release(&ring->ctrl->head, h);
+}
+
+/*
+ * Take in @h as a USER_HEAD ring's head: it must not go back, nor pass the
+ * room left by the consumer's tail @t (the kernel's tail if @t is not a
+ * valid one: the consumer reads the producer's head, so its tail may be
+ * ahead of the kernel's head). A refusal is counted. Lock held.
+ */
+static bool edgeai_ring_take_head(struct edgeai_ring *ring, u64 h, u64 t)
+{
+	if (h == ring->head)
+		return true;
+	if (t < ring->tail || t > h)
+		t = ring->tail;
+	if (h < ring->head || h - t > ring->slot_count) {
+		ring->bad_index++;
+		return false;
+	}
+	edgeai_ring_advance(ring, h, t);
+	return true;
+}
+
 /**
  * edgeai_ring_sync_tail() - take in the consumer's tail, if it is valid
  * @ring: the ring, with @ring->lock held
@@ -630,11 +682,17 @@ void edgeai_ring_destroy_all(void)
 void edgeai_ring_sync_tail(struct edgeai_ring *ring)
 {
 	/* Pairs with the consumer's store-release: its reads are done. */
-	u64 t = smp_load_acquire(&ring->cons->tail);
+	u64 t = smp_load_acquire(&ring->cons->tail), h;
 
 	lockdep_assert_held(&ring->lock);
 	if (likely(t == ring->tail))
 		return;
+	/* USER_HEAD: the consumer reads the producer's head, not ours. */
+	if (t > ring->head && ring->prod_head && !ring->dead) {
+		/* Pairs with the producer's store-release of its head. */
+		h = smp_load_acquire(ring->prod_head);
+		edgeai_ring_take_head(ring, h, t);
+	}
 	if (t > ring->head ||
 	    (t < ring->tail && !(ring->flags & EDGEAI_RING_F_OVERWRITE))) {
 		ring->bad_index++;
@@ -659,6 +717,64 @@ void edgeai_ring_sync_tail(struct edgeai_ring *ring)
 	}
 }
 
+/**
+ * edgeai_ring_sync_head() - take in a USER_HEAD producer's head, if valid
+ * @ring: the ring, with @ring->lock held
+ *
+ * slots.prod_head is user memory, like cons->tail: read it once, accept it
+ * only if it moves forward within the room the consumer's tail leaves,
+ * count every rejection, and take in the consumer's tail after it. The slots it
+ * publishes are neither checked nor stamped: the producer stamped them
+ * and consumers clamp len. Nothing after the ring died is taken in.
+ */
+void edgeai_ring_sync_head(struct edgeai_ring *ring)
+{
+	u64 h, t;
+
+	lockdep_assert_held(&ring->lock);
+	if (!ring->prod_head || ring->dead)
+		return;
+	/* Pairs with the producer's store-release: its slots are written. */
+	h = smp_load_acquire(ring->prod_head);
+	if (likely(h == ring->head))
+		return;
+	/* The room it may use: the consumer's tail (its store-release). */
+	t = smp_load_acquire(&ring->cons->tail);
+	if (edgeai_ring_take_head(ring, h, t))
+		edgeai_ring_sync_tail(ring);
+}
+
+/**
+ * edgeai_ring_need_wakeup() - a USER_HEAD ring's consumer is going to wait
+ * @ring: the ring, with @ring->lock held
+ *
+ * Sets EDGEAI_CTRL_F_NEED_WAKEUP, so that the producer's next store of
+ * its head is followed by a RING_PUBLISH, then looks at the head again:
+ * the full barrier pairs with the producer's between its store and its
+ * read of the flag, so either the producer sees the flag or this sees its
+ * head. Nothing for other rings.
+ */
+void edgeai_ring_need_wakeup(struct edgeai_ring *ring)
+{
+	lockdep_assert_held(&ring->lock);
+	if (!ring->prod_head)
+		return;
+	WRITE_ONCE(ring->ctrl->flags,
+		   ring->ctrl->flags | EDGEAI_CTRL_F_NEED_WAKEUP);
+	/* Flag store, then head load; the producer: head store, flag load. */
+	smp_mb();
+	edgeai_ring_sync_head(ring);
+}
+
+/* The consumer is not waiting (any more): no RING_PUBLISH needed. */
+void edgeai_ring_woken(struct edgeai_ring *ring)
+{
+	lockdep_assert_held(&ring->lock);
+	if (ring->prod_head && (ring->ctrl->flags & EDGEAI_CTRL_F_NEED_WAKEUP))
+		WRITE_ONCE(ring->ctrl->flags,
+			   ring->ctrl->flags & ~EDGEAI_CTRL_F_NEED_WAKEUP);
+}
+
 /*
  * Called with ring->lock held and irqs saved in @flags; releases the lock.
  * Wakes poll()ers once the watermark is reached and completes an io_uring
@@ -675,6 +791,7 @@ static void edgeai_ring_notify_unlock(struct edgeai_ring *ring,
 		ring->wake_at = U64_MAX;
 		ring->wakeups++;
 		wake = true;
+		edgeai_ring_woken(ring);
 	}
 	if (ef && ef->wait.state == EDGEAI_WAIT_PENDING &&
 	    ring->head - ring->tail >= ef->wait.min_ready) {
@@ -684,6 +801,7 @@ static void edgeai_ring_notify_unlock(struct edgeai_ring *ring,
 			edgeai_wait_complete_locked(ring, ef,
 						    ring->head - ring->tail);
 			kick = true;
+			edgeai_ring_woken(ring);
 		}
 	}
 	spin_unlock_irqrestore(&ring->lock, flags);
@@ -960,6 +1078,51 @@ static void edgeai_publish_bad(struct edgeai_ring *ring)
 	spin_unlock_irq(&ring->lock);
 }
 
+/*
+ * RING_PUBLISH on a USER_HEAD ring: take in @pub->head (the one the
+ * producer stored; checked like a stored one) and @pub->dropped, and wake
+ * the consumer if it waits. The slots are not looked at.
+ */
+static int edgeai_ring_publish_head(struct edgeai_ring *ring,
+				    struct edgeai_ring_publish *pub)
+{
+	unsigned long flags;
+	bool kick;
+	u64 n, t;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	if (ring->dead) {
+		/* Stored after the end: not taken in, counted as dead. */
+		edgeai_ring_sync_tail(ring);
+		n = pub->head >= ring->head &&
+		    pub->head - ring->tail <= ring->slot_count ?
+		    pub->head - ring->head : 0;
+		ring->drops[EDGEAI_DROP_DEAD] += n;
+		ring->drops[EDGEAI_DROP_PRODUCER] += pub->dropped;
+		ring->seq += n + pub->dropped;
+		ring->produced += n + pub->dropped;
+		spin_unlock_irqrestore(&ring->lock, flags);
+		return -ENODEV;
+	}
+	/* The room it may use: the consumer's tail (its store-release). */
+	t = smp_load_acquire(&ring->cons->tail);
+	if (!edgeai_ring_take_head(ring, pub->head, t)) {
+		spin_unlock_irqrestore(&ring->lock, flags);
+		return -EINVAL;
+	}
+	edgeai_ring_sync_tail(ring);
+	ring->seq += pub->dropped;
+	ring->produced += pub->dropped;
+	ring->drops[EDGEAI_DROP_PRODUCER] += pub->dropped;
+	pub->tail_floor = ring->tail;
+	ring->ovf_now = pub->dropped != 0;
+	kick = edgeai_ring_ovf_kick(ring);
+	edgeai_ring_notify_unlock(ring, flags);
+	if (kick)
+		edgeai_ring_ovf_schedule();
+	return 0;
+}
+
 /**
  * edgeai_ring_publish() - publish slots a userspace producer has written
  * @ring: a USER_PRODUCER ring
@@ -977,6 +1140,8 @@ int edgeai_ring_publish(struct edgeai_ring *ring,
 	bool kick;
 	int ret;
 
+	if (ring->prod_head)
+		return edgeai_ring_publish_head(ring, pub);
 	mutex_lock(&ring->publish_lock);
 	edgeai_plant_nest(&edgeai_rings_lock);
 	/*
@@ -1054,6 +1219,8 @@ void edgeai_ring_fill_offsets(const struct edgeai_ring *ring,
 	off->ctrl_size = PAGE_SIZE;
 	off->cons_size = PAGE_SIZE;
 	off->slots_size = ring->slots_size;
+	if (ring->prod_head)
+		off->prod_head = ring->slots_size - PAGE_SIZE;
 }
 
 void edgeai_ring_fill_info(struct edgeai_ring *ring,
@@ -1076,6 +1243,7 @@ void edgeai_ring_fill_stats(struct edgeai_ring *ring,
 {
 	spin_lock_irq(&ring->lock);
 	edgeai_ring_sync_tail(ring);
+	edgeai_ring_sync_head(ring);
 	st->ring_id = ring->id;
 	st->produced = ring->produced;
 	st->consumed = ring->consumed;

@@ -141,7 +141,10 @@ static inline const void *edgeai_slot_payload(const struct edgeai_slot_hdr *h)
  * free slots (at most @max) start at *@first; fill them through
  * edgeai_ring_slot_mut() (len, sensor_id, tag, flags, ts_ns or 0, payload)
  * and publish the first @n of them, with @dropped samples the producer
- * had to drop since its last publish. One syscall per publish.
+ * had to drop since its last publish. One syscall per publish; on a
+ * USER_HEAD ring (EDGEAI_RING_F_USER_HEAD) the publish stamps the slots'
+ * seq (and ts_ns where it is 0) itself and stores the head in the mapping,
+ * and makes a syscall only when the consumer waits or drops are reported.
  */
 uint32_t edgeai_ring_reserve(struct edgeai_ring *ring, uint32_t max,
 			     uint64_t *first);
@@ -149,6 +152,12 @@ struct edgeai_slot_hdr *edgeai_ring_slot_mut(struct edgeai_ring *ring,
 					     uint64_t pos);
 int edgeai_ring_publish(struct edgeai_ring *ring, uint32_t n,
 			uint32_t dropped);
+/*
+ * Syscalls this handle's data path made: edgeai_ring_publish() (one a
+ * call, or, on a USER_HEAD ring, only when the consumer waits or drops
+ * are reported) and edgeai_ring_wait().
+ */
+uint64_t edgeai_ring_syscalls(const struct edgeai_ring *ring);
 
 #ifdef __cplusplus
 }

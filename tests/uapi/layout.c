@@ -118,6 +118,7 @@ int main(void)
 		F(edgeai_ring_offsets, slot_stride, 20),
 		F(edgeai_ring_offsets, ctrl_size, 24),
 		F(edgeai_ring_offsets, slots_size, 40),
+		F(edgeai_ring_offsets, prod_head, 48),
 		F(edgeai_ring_attach, ring_id, 8), F(edgeai_ring_attach, role, 12),
 		F(edgeai_ring_attach, name, 16),
 		F(edgeai_ring_attach, watermark, 48),
@@ -157,7 +158,7 @@ int main(void)
 	T_EQ(EDGEAI_OFF_CONS, 0x10000000);
 	T_EQ(EDGEAI_OFF_SLOTS, 0x20000000);
 	T_EQ(EDGEAI_ABI_VERSION, 1);
-	T_EQ(EDGEAI_FEATURES_KNOWN, 0x3f);
+	T_EQ(EDGEAI_FEATURES_KNOWN, 0x7f);
 	T_STREQ(EDGEAI_FAMILY_NAME, "edgeai");
 	T_EQ(EDGEAI_FAMILY_VERSION, 1);
 	T_STREQ(EDGEAI_MCGRP_MONITOR, "monitor");

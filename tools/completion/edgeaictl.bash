@@ -147,7 +147,7 @@ _edgeaictl()
 			case $prev in
 			dtype) COMPREPLY=($(compgen -W "u8 i8 u16 i16 u32 i32 f16 f32 f64" -- "$cur")) ;;
 			slots|shape|size) ;;
-			*) COMPREPLY=($(compgen -W "slots dtype shape size overwrite user-producer" -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -W "slots dtype shape size overwrite user-producer user-head" -- "$cur")) ;;
 			esac ;;
 		esac ;;
 	bpf)

@@ -79,13 +79,15 @@ static void print_desc(const struct edgeai_tensor_desc *d)
 static void print_ring(const struct edgeai_ring_info *info,
 		       const struct edgeai_ring_stats *st)
 {
-	const char *flags[2];
+	const char *flags[3];
 	int nflags = 0, i;
 
 	if (info->ring_flags & EDGEAI_RING_F_OVERWRITE)
 		flags[nflags++] = "overwrite";
 	if (info->ring_flags & EDGEAI_RING_F_USER_PRODUCER)
 		flags[nflags++] = "user-producer";
+	if (info->ring_flags & EDGEAI_RING_F_USER_HEAD)
+		flags[nflags++] = "user-head";
 
 	out_obj_begin(NULL, NULL);
 	out_text("ring %u: %s\n", info->ring_id, info->name);
@@ -270,6 +272,9 @@ static int do_create(int argc, char **argv)
 			c.flags |= EDGEAI_RING_F_OVERWRITE;
 		} else if (!strcmp(*argv, "user-producer")) {
 			c.flags |= EDGEAI_RING_F_USER_PRODUCER;
+		} else if (!strcmp(*argv, "user-head")) {
+			c.flags |= EDGEAI_RING_F_USER_PRODUCER |
+				   EDGEAI_RING_F_USER_HEAD;
 		} else if (argc < 2) {
 			return error_out(EXIT_USAGE, "'%s' needs a value", *argv);
 		} else if (!strcmp(*argv, "slots")) {

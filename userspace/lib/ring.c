@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <edgeai/edgeai.h>
@@ -30,6 +31,9 @@ struct edgeai_ring {
 	const uint64_t *k_tail_floor;
 	const uint32_t *k_flags;
 	uint64_t *c_tail;		/* CONS */
+	uint64_t *p_head;		/* SLOTS: a USER_HEAD ring's head */
+	uint64_t seq_off;		/* USER_HEAD producer: seq - position */
+	uint64_t syscalls;		/* made by publish and wait */
 	unsigned char *slots;
 	void *ctrl, *cons, *slots_map;
 	size_t ctrl_len, cons_len, slots_len;
@@ -166,6 +170,11 @@ static int ring_map(struct edgeai_ring *r, const struct edgeai_ring_offsets *o)
 	r->c_tail = (uint64_t *)((char *)r->cons + o->cons_tail);
 	r->slots = (unsigned char *)r->slots_map + o->slots;
 	r->stride = o->slot_stride;
+	if (o->prod_head) {
+		if (o->prod_head % 8 || o->prod_head + 8 > r->slots_len)
+			return -EPROTO;
+		r->p_head = (uint64_t *)((char *)r->slots_map + o->prod_head);
+	}
 	return 0;
 }
 
@@ -228,7 +237,22 @@ static int ring_open(const char *name, uint32_t id,
 	if (ret)
 		goto err_unmap;
 	r->tail = __atomic_load_n(r->c_tail, __ATOMIC_ACQUIRE);
-	r->head = __atomic_load_n(r->k_head, __ATOMIC_ACQUIRE);
+	if (r->p_head && r->role == EDGEAI_ROLE_PRODUCER) {
+		struct edgeai_ring_stats st;
+
+		/*
+		 * The stats take in what an earlier producer stored; go on
+		 * from the kernel's head, with its sequence numbers.
+		 */
+		ret = ring_stats(r->fd, 0, &st);
+		if (ret)
+			goto err_unmap;
+		r->head = __atomic_load_n(r->k_head, __ATOMIC_ACQUIRE);
+		r->seq_off = st.produced - r->head;
+		__atomic_store_n(r->p_head, r->head, __ATOMIC_RELEASE);
+	} else {
+		r->head = __atomic_load_n(r->k_head, __ATOMIC_ACQUIRE);
+	}
 	*ringp = r;
 	return 0;
 
@@ -289,10 +313,30 @@ int edgeai_ring_dead(const struct edgeai_ring *ring)
 		  EDGEAI_CTRL_F_DEAD);
 }
 
+/*
+ * A USER_HEAD ring's head, from its producer: user memory, so never
+ * behind our tail or more than the ring holds ahead of it (else the
+ * kernel's, which it checked). Once the ring is dead, the kernel's: it
+ * took in the last head stored before.
+ */
+static uint64_t user_head(const struct edgeai_ring *ring)
+{
+	uint64_t h;
+
+	if (__atomic_load_n(ring->k_flags, __ATOMIC_ACQUIRE) &
+	    EDGEAI_CTRL_F_DEAD)
+		return __atomic_load_n(ring->k_head, __ATOMIC_ACQUIRE);
+	h = __atomic_load_n(ring->p_head, __ATOMIC_ACQUIRE);
+	if (h < ring->tail || h - ring->tail > ring->info.slot_count)
+		return __atomic_load_n(ring->k_head, __ATOMIC_ACQUIRE);
+	return h;
+}
+
 uint32_t edgeai_ring_peek(struct edgeai_ring *ring, uint32_t max,
 			  uint64_t *first)
 {
-	uint64_t head = __atomic_load_n(ring->k_head, __ATOMIC_ACQUIRE);
+	uint64_t head = ring->p_head ? user_head(ring) :
+			__atomic_load_n(ring->k_head, __ATOMIC_ACQUIRE);
 	uint64_t floor = __atomic_load_n(ring->k_tail_floor, __ATOMIC_ACQUIRE);
 	uint64_t n;
 
@@ -339,6 +383,7 @@ int edgeai_ring_wait(struct edgeai_ring *ring, int timeout_ms)
 	int ret;
 
 	do {
+		ring->syscalls++;
 		ret = poll(&p, 1, timeout_ms);
 	} while (ret < 0 && errno == EINTR);
 	if (ret < 0)
@@ -357,9 +402,16 @@ uint32_t edgeai_ring_reserve(struct edgeai_ring *ring, uint32_t max,
 			     uint64_t *first)
 {
 	uint64_t floor = __atomic_load_n(ring->k_tail_floor, __ATOMIC_ACQUIRE);
-	uint64_t used = ring->head - floor;
-	uint64_t n = used >= ring->info.slot_count ? 0 :
-		     ring->info.slot_count - used;
+	uint64_t used, n, t;
+
+	/* USER_HEAD: the consumer's own tail is fresher than the kernel's. */
+	if (ring->p_head) {
+		t = __atomic_load_n(ring->c_tail, __ATOMIC_ACQUIRE);
+		if (t > floor && t <= ring->head)
+			floor = t;
+	}
+	used = ring->head - floor;
+	n = used >= ring->info.slot_count ? 0 : ring->info.slot_count - used;
 
 	if (n > max)
 		n = max;
@@ -377,6 +429,57 @@ struct edgeai_slot_hdr *edgeai_ring_slot_mut(struct edgeai_ring *ring,
 		(ring->slots + (pos & ring->mask) * (uint64_t)ring->stride);
 }
 
+/*
+ * USER_HEAD: stamp seq (and ts_ns where it is 0), store the head, and
+ * enter the kernel only if the consumer waits, drops are to be reported or
+ * the ring died (docs/ring-abi.md: the flag and the head pair up).
+ */
+static int publish_head(struct edgeai_ring *ring, uint32_t n,
+			uint32_t dropped)
+{
+	struct edgeai_ring_publish p;
+	uint64_t pos, end = ring->head + n, ts = 0;
+	struct edgeai_slot_hdr *h;
+	struct timespec now;
+	uint32_t fl;
+
+	if ((!n && !dropped) || n > edgeai_ring_reserve(ring, n, NULL))
+		return -EINVAL;
+	for (pos = ring->head; pos < end; pos++) {
+		h = (struct edgeai_slot_hdr *)
+			(ring->slots + (pos & ring->mask) * (uint64_t)ring->stride);
+		h->seq = pos + ring->seq_off + dropped;
+		if (!h->ts_ns) {
+			if (!ts) {
+				clock_gettime(CLOCK_MONOTONIC, &now);
+				ts = (uint64_t)now.tv_sec * 1000000000ull +
+				     (uint64_t)now.tv_nsec;
+			}
+			h->ts_ns = ts;
+		}
+	}
+	__atomic_store_n(ring->p_head, end, __ATOMIC_RELEASE);
+	ring->seq_off += dropped;
+	ring->head = end;
+	/* Head store, then flag load; the kernel: flag store, head load. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	fl = __atomic_load_n(ring->k_flags, __ATOMIC_RELAXED);
+	if (!dropped && !(fl & (EDGEAI_CTRL_F_NEED_WAKEUP | EDGEAI_CTRL_F_DEAD)))
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.head = end;
+	p.dropped = dropped;
+	ring->syscalls++;
+	/* -ENODEV: the ring is gone, and the kernel counted the samples */
+	return xioctl(ring->fd, EDGEAI_IOC_RING_PUBLISH, &p);
+}
+
+uint64_t edgeai_ring_syscalls(const struct edgeai_ring *ring)
+{
+	return ring ? ring->syscalls : 0;
+}
+
 int edgeai_ring_publish(struct edgeai_ring *ring, uint32_t n,
 			uint32_t dropped)
 {
@@ -385,10 +488,13 @@ int edgeai_ring_publish(struct edgeai_ring *ring, uint32_t n,
 
 	if (!ring)
 		return -EINVAL;
+	if (ring->p_head && ring->role == EDGEAI_ROLE_PRODUCER)
+		return publish_head(ring, n, dropped);
 	memset(&p, 0, sizeof(p));
 	p.size = sizeof(p);
 	p.head = ring->head + n;
 	p.dropped = dropped;
+	ring->syscalls++;
 	ret = xioctl(ring->fd, EDGEAI_IOC_RING_PUBLISH, &p);
 	if (!ret)
 		ring->head = p.head;

@@ -36,7 +36,8 @@
 #define EDGEAI_FEAT_OVERWRITE	(1ULL << 3)	/* EDGEAI_RING_F_OVERWRITE */
 #define EDGEAI_FEAT_USER_PRODUCER (1ULL << 4)	/* EDGEAI_RING_F_USER_PRODUCER */
 #define EDGEAI_FEAT_PRODUCER_WAKE (1ULL << 5)	/* POLLOUT wakes, free watermark */
-#define EDGEAI_FEATURES_KNOWN	((1ULL << 6) - 1)
+#define EDGEAI_FEAT_USER_HEAD	(1ULL << 6)	/* EDGEAI_RING_F_USER_HEAD */
+#define EDGEAI_FEATURES_KNOWN	((1ULL << 7) - 1)
 
 /*
  * Element types of a tensor. Values are stable ABI; 0 is invalid so that a
@@ -112,8 +113,10 @@ struct edgeai_tensor_desc {
 /* edgeai_ring_create.flags */
 #define EDGEAI_RING_F_OVERWRITE	(1U << 0)	/* full: overwrite oldest */
 #define EDGEAI_RING_F_USER_PRODUCER (1U << 1)	/* fed from userspace */
+#define EDGEAI_RING_F_USER_HEAD	(1U << 2)	/* publish by a store */
 #define EDGEAI_RING_FLAGS_ALL	(EDGEAI_RING_F_OVERWRITE | \
-				 EDGEAI_RING_F_USER_PRODUCER)
+				 EDGEAI_RING_F_USER_PRODUCER | \
+				 EDGEAI_RING_F_USER_HEAD)
 
 /**
  * struct edgeai_ring_create - EDGEAI_IOC_RING_CREATE
@@ -123,7 +126,12 @@ struct edgeai_tensor_desc {
  *	slot is overwritten (counted, EDGEAI_DROP_OVERWRITTEN). Without
  *	USER_PRODUCER, producers are in-kernel drivers; with it, one
  *	userspace producer fills slots in its mapping and publishes them
- *	with EDGEAI_IOC_RING_PUBLISH.
+ *	with EDGEAI_IOC_RING_PUBLISH. USER_HEAD (with USER_PRODUCER, not
+ *	OVERWRITE) lets that producer publish by storing its head in the
+ *	mapping instead, entering the kernel only to wake a consumer that
+ *	waits (EDGEAI_CTRL_F_NEED_WAKEUP) or to report drops: the kernel
+ *	then neither checks nor stamps the slots (see
+ *	struct edgeai_ring_offsets).
  * @slot_count: number of slots, a power of two, 2..EDGEAI_MAX_SLOTS
  * @slot_size: payload bytes per slot, 1..(1 << 20)
  * @name: ring name (see EDGEAI_NAME_LEN)
@@ -163,7 +171,8 @@ struct edgeai_ring_create {
  *  CONS   the consumer's page: it writes its tail there (RW for the
  *         consumer, read-only for the others)
  *  SLOTS  slot headers and payloads: read-only for consumers and
- *         observers, read-write for the producer of a USER_PRODUCER ring
+ *         observers, read-write for the producer of a USER_PRODUCER ring;
+ *         in a USER_HEAD ring followed by the producer's head
  */
 #define EDGEAI_OFF_CTRL		0x00000000ULL
 #define EDGEAI_OFF_CONS		0x10000000ULL
@@ -191,6 +200,21 @@ struct edgeai_ring_create {
  * and counts (EDGEAI_RING_STATS.bad_index) a value outside
  * [previous tail, head], and keeps its own copy.
  *
+ * USER_HEAD rings (need-wakeup publishing, as AF_XDP does it):
+ *  - the producer writes slots, stamps their seq (and ts_ns) itself,
+ *    then store-releases its head at slots.prod_head; a consumer
+ *    load-acquires that head instead of ctrl.head and reads [tail, head).
+ *    The head is user memory: consumers clamp it to [tail, tail +
+ *    slot_count] and clamp each slot's len to slot_size, and the kernel
+ *    takes it in (into ctrl.head, its counters and the consumer's
+ *    wake-ups) only after the same checks, counting a bad one in
+ *    bad_index;
+ *  - a consumer about to sleep (poll, io_uring wait) sets
+ *    EDGEAI_CTRL_F_NEED_WAKEUP in ctrl.flags, then reads the head again;
+ *    a producer stores its head, then (after a full barrier) reads
+ *    ctrl.flags, and calls EDGEAI_IOC_RING_PUBLISH with that head when the
+ *    flag is set (or to report drops). Neither side can miss the other.
+ *
  * @ctrl_head: __u64, published producer position (CTRL)
  * @ctrl_tail_floor: __u64 (CTRL)
  * @ctrl_flags: __u32, EDGEAI_CTRL_F_* (CTRL)
@@ -200,7 +224,8 @@ struct edgeai_ring_create {
  * @cons_size: length to map at EDGEAI_OFF_CONS
  * @slots_size: length to map at EDGEAI_OFF_SLOTS
  * @slot_stride: bytes from one slot header to the next (64-byte multiple)
- * @__pad: 0
+ * @prod_head: __u64, the producer's head of a USER_HEAD ring (SLOTS); 0
+ *	for other rings
  * @reserved: 0
  */
 struct edgeai_ring_offsets {
@@ -213,11 +238,13 @@ struct edgeai_ring_offsets {
 	__u64 ctrl_size;
 	__u64 cons_size;
 	__u64 slots_size;
-	__u64 reserved[2];
+	__u64 prod_head;
+	__u64 reserved;
 };
 
 /* Bits in the __u32 at ctrl_flags. */
 #define EDGEAI_CTRL_F_DEAD	(1U << 0)	/* ring destroyed: no more data */
+#define EDGEAI_CTRL_F_NEED_WAKEUP (1U << 1)	/* USER_HEAD: a consumer waits */
 
 /**
  * struct edgeai_slot_hdr - at the start of every slot, payload follows
@@ -398,7 +425,9 @@ struct edgeai_ring_destroy {
  *	written and handed to the consumer. Must not pass tail_floor +
  *	slot_count; may equal ctrl.head only to report @dropped. The
  *	kernel validates each slot's len, stamps its seq, and stamps ts_ns
- *	if it is 0.
+ *	if it is 0. In a USER_HEAD ring: the head the producer stored at
+ *	slots.prod_head; it may equal ctrl.head (a wake-up, or drops to
+ *	report), and the kernel does not look at the slots.
  * @dropped: in: samples the producer dropped since its last publish; they
  *	take sequence numbers before the published slots
  * @__pad: must be 0

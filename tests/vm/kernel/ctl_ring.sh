@@ -20,6 +20,14 @@ expect_rc 0 "$C" -j ring show ctl-a
 
 expect_rc 0 "$C" ring show id "$id_b"
 grep -q "flags: user-producer" "$T_OUT" || t_fail "text show lacks flags"
+# user-head implies user-producer; with overwrite the module refuses it
+expect_rc 0 "$C" ring create ctl-d size 16 slots 8 user-head
+expect_rc 0 "$C" -j ring show ctl-d
+[ "$(json_get "$T_OUT" rings.0.flags)" = "['user-producer', 'user-head']" ] ||
+	t_fail "user-head flags: $(cat "$T_OUT")"
+expect_rc 0 "$C" ring delete ctl-d
+expect_rc 1 "$C" ring create ctl-d size 16 user-head overwrite
+grep -q "Invalid argument" "$T_ERR" || t_fail "user-head overwrite: $(cat "$T_ERR")"
 expect_rc 0 "$C" -j ring list
 /usr/bin/python3 - "$T_OUT" <<'PY' || t_fail "list misses a ring"
 import json, sys

@@ -96,7 +96,9 @@ static void check_offsets(const struct edgeai_ring_offsets *o,
 		o->ctrl_flags + 4 <= o->ctrl_head);
 	T_CHECK(o->ctrl_tail_floor + 8 <= o->ctrl_flags ||
 		o->ctrl_flags + 4 <= o->ctrl_tail_floor);
-	T_CHECK(is_zero(o->reserved, sizeof(o->reserved)));
+	T_CHECK(is_zero(&o->reserved, sizeof(o->reserved)));
+	/* Only USER_HEAD rings (tests/vm/kernel/ring_user_head.c) have one. */
+	T_EQ(o->prod_head, 0);
 }
 
 /* An attach request with every out-only byte set to 0xff. */
