@@ -1079,6 +1079,27 @@ static void edgeai_publish_bad(struct edgeai_ring *ring)
 }
 
 /*
+ * The end of a publish, ring->lock held with irqs saved in @flags: the
+ * tail floor for the producer, its drops as overflow, the wake-ups.
+ * Releases the lock.
+ */
+static void edgeai_publish_done(struct edgeai_ring *ring,
+				struct edgeai_ring_publish *pub,
+				unsigned long flags)
+	__releases(&ring->lock)
+{
+	bool kick;
+
+	pub->tail_floor = ring->tail;
+	/* The producer's own drops are its overflow. */
+	ring->ovf_now = pub->dropped != 0;
+	kick = edgeai_ring_ovf_kick(ring);
+	edgeai_ring_notify_unlock(ring, flags);
+	if (kick)
+		edgeai_ring_ovf_schedule();
+}
+
+/*
  * RING_PUBLISH on a USER_HEAD ring: take in @pub->head (the one the
  * producer stored; checked like a stored one) and @pub->dropped, and wake
  * the consumer if it waits. The slots are not looked at.
@@ -1087,7 +1108,6 @@ static int edgeai_ring_publish_head(struct edgeai_ring *ring,
 				    struct edgeai_ring_publish *pub)
 {
 	unsigned long flags;
-	bool kick;
 	u64 n, t;
 
 	spin_lock_irqsave(&ring->lock, flags);
@@ -1114,12 +1134,7 @@ static int edgeai_ring_publish_head(struct edgeai_ring *ring,
 	ring->seq += pub->dropped;
 	ring->produced += pub->dropped;
 	ring->drops[EDGEAI_DROP_PRODUCER] += pub->dropped;
-	pub->tail_floor = ring->tail;
-	ring->ovf_now = pub->dropped != 0;
-	kick = edgeai_ring_ovf_kick(ring);
-	edgeai_ring_notify_unlock(ring, flags);
-	if (kick)
-		edgeai_ring_ovf_schedule();
+	edgeai_publish_done(ring, pub, flags);
 	return 0;
 }
 
@@ -1137,7 +1152,6 @@ int edgeai_ring_publish(struct edgeai_ring *ring,
 {
 	u64 head, seq, bytes, n, ts_from;
 	unsigned long flags;
-	bool kick;
 	int ret;
 
 	if (ring->prod_head)
@@ -1193,13 +1207,7 @@ int edgeai_ring_publish(struct edgeai_ring *ring,
 		ring->high_water = ring->head - ring->tail;
 	/* Orders the seq/ts stamps above before the consumer sees them. */
 	smp_store_release(&ring->ctrl->head, ring->head);
-	pub->tail_floor = ring->tail;
-	/* The producer's own drops are its overflow. */
-	ring->ovf_now = pub->dropped != 0;
-	kick = edgeai_ring_ovf_kick(ring);
-	edgeai_ring_notify_unlock(ring, flags);
-	if (kick)
-		edgeai_ring_ovf_schedule();
+	edgeai_publish_done(ring, pub, flags);
 	ret = 0;
 out_unlock:
 	mutex_unlock(&ring->publish_lock);

@@ -110,6 +110,18 @@ static inline int t_stats(int fd, uint32_t id, struct edgeai_ring_stats *s)
 	return t_ioctl(fd, EDGEAI_IOC_RING_STATS, s);
 }
 
+/* EDGEAI_IOC_RING_PUBLISH of @head and @dropped: 0 or -errno. */
+static inline int t_publish(int fd, uint64_t head, uint32_t dropped)
+{
+	struct edgeai_ring_publish p;
+
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.head = head;
+	p.dropped = dropped;
+	return t_ioctl(fd, EDGEAI_IOC_RING_PUBLISH, &p);
+}
+
 static inline uint64_t t_drops(const struct edgeai_ring_stats *s)
 {
 	uint64_t sum = 0;

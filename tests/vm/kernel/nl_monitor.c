@@ -117,17 +117,6 @@ static void expect_seq(struct t_nl *nl, const char *name, uint32_t id,
 			t_event_name(extra.cmd));
 }
 
-static int publish(int fd, uint64_t head, uint32_t dropped)
-{
-	struct edgeai_ring_publish p;
-
-	memset(&p, 0, sizeof(p));
-	p.size = sizeof(p);
-	p.head = head;
-	p.dropped = dropped;
-	return t_ioctl(fd, EDGEAI_IOC_RING_PUBLISH, &p);
-}
-
 static void part_user(struct t_nl *nl, int fd)
 {
 	static const struct exp exp[] = {
@@ -155,9 +144,9 @@ static void part_user(struct t_nl *nl, int fd)
 	pfd = t_open();
 	T_ASSERT(t_attach_id(pfd, id, EDGEAI_ROLE_PRODUCER, 0, &a) == 0);
 	/* Slots are zeroed: a len of 0 is valid, nothing to write. */
-	T_EQ(publish(pfd, 0, 3), 0);
+	T_EQ(t_publish(pfd, 0, 3), 0);
 	usleep(100000);
-	T_EQ(publish(pfd, 1, 0), 0);
+	T_EQ(t_publish(pfd, 1, 0), 0);
 	usleep(100000);
 	close(pfd);
 	T_EQ(t_ring_destroy_id(fd, id), 0);

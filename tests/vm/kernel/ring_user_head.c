@@ -59,17 +59,6 @@ static uint64_t *prod_head(const struct t_map *m)
 	return (uint64_t *)((char *)m->slots + m->off.prod_head);
 }
 
-static int publish(int fd, uint64_t head, uint32_t dropped)
-{
-	struct edgeai_ring_publish p;
-
-	memset(&p, 0, sizeof(p));
-	p.size = sizeof(p);
-	p.head = head;
-	p.dropped = dropped;
-	return t_ioctl(fd, EDGEAI_IOC_RING_PUBLISH, &p);
-}
-
 static void stats(int fd, uint32_t id, struct edgeai_ring_stats *s,
 		  const char *where)
 {
@@ -141,10 +130,10 @@ static void raw_abi(int fd)
 	T_CHECK(ctrl_flags(&cm) & EDGEAI_CTRL_F_NEED_WAKEUP);
 	/* ...until a publish reaches its watermark (8) and wakes it */
 	t_store_release(prod_head(&pm), 9);
-	T_EQ(publish(pf, 9, 0), 0);
+	T_EQ(t_publish(pf, 9, 0), 0);
 	T_CHECK(ctrl_flags(&cm) & EDGEAI_CTRL_F_NEED_WAKEUP);	/* 4 < 8 */
 	t_store_release(prod_head(&pm), 13);
-	T_EQ(publish(pf, 13, 0), 0);
+	T_EQ(t_publish(pf, 13, 0), 0);
 	T_EQ(ctrl_flags(&cm) & EDGEAI_CTRL_F_NEED_WAKEUP, 0);
 	T_EQ(poll(&pfd, 1, 0), 1);
 	stats(of, id, &s, "after the wake-up");
@@ -160,8 +149,8 @@ static void raw_abi(int fd)
 	stats(of, id, &s, "head past the room");
 	T_EQ(s.bad_index, 2);
 	T_EQ(t_load_acquire(t_head(&cm)), 13);
-	T_ERRNO(publish(pf, 5 + NSLOTS + 1, 0), EINVAL);
-	T_ERRNO(publish(pf, 12, 0), EINVAL);
+	T_ERRNO(t_publish(pf, 5 + NSLOTS + 1, 0), EINVAL);
+	T_ERRNO(t_publish(pf, 12, 0), EINVAL);
 	stats(of, id, &s, "bad publishes");
 	T_EQ(s.bad_index, 5);	/* the poll-free stats read counts too */
 	t_store_release(prod_head(&pm), 5 + NSLOTS);	/* exactly full */
@@ -170,12 +159,12 @@ static void raw_abi(int fd)
 	T_EQ(s.in_ring, NSLOTS);
 
 	/* Drops go through RING_PUBLISH, the head may stay. */
-	T_EQ(publish(pf, 5 + NSLOTS, 3), 0);
+	T_EQ(t_publish(pf, 5 + NSLOTS, 3), 0);
 	stats(of, id, &s, "drops");
 	T_EQ(s.drops[EDGEAI_DROP_PRODUCER], 3);
 	T_EQ(s.produced, 5 + NSLOTS + 3);
 	/* RING_PUBLISH needs the producer role. */
-	T_ERRNO(publish(cf, 5 + NSLOTS, 0), EPERM);
+	T_ERRNO(t_publish(cf, 5 + NSLOTS, 0), EPERM);
 
 	t_unmap_ring(&pm);
 	t_unmap_ring(&cm);
