@@ -5,7 +5,7 @@
  *   edgeaictl ring list
  *   edgeaictl ring show { NAME | id ID | name NAME }
  *   edgeaictl ring create NAME [slots N] [dtype T] [shape D[,D...]]
- *                              [size BYTES] [overwrite] [user-producer]
+ *                              [size BYTES] [overwrite] [user-producer | user-head]
  *   edgeaictl ring delete { NAME | id ID | name NAME }
  */
 #include <errno.h>
@@ -258,7 +258,7 @@ static int do_create(int argc, char **argv)
 	int ret;
 
 	if (argc < 1)
-		return error_out(EXIT_USAGE, "usage: ring create NAME [slots N] [dtype T] [shape D[,D...]] [size BYTES] [overwrite] [user-producer]");
+		return error_out(EXIT_USAGE, "usage: ring create NAME [slots N] [dtype T] [shape D[,D...]] [size BYTES] [overwrite] [user-producer | user-head]");
 	memset(&c, 0, sizeof(c));
 	c.size = sizeof(c);
 	c.slot_count = 1024;
@@ -345,7 +345,7 @@ static int do_help(int argc, char **argv);
 static const struct cmd cmds[] = {
 	{ "list", do_list, "every ring with its counters" },
 	{ "show", do_show, "one ring: { NAME | id ID | name NAME }" },
-	{ "create", do_create, "NAME [slots N] [dtype T] [shape D,..] [size B] [overwrite] [user-producer]" },
+	{ "create", do_create, "NAME [slots N] [dtype T] [shape D,..] [size B] [overwrite] [user-producer | user-head]" },
 	{ "delete", do_delete, "{ NAME | id ID | name NAME }" },
 	{ "help", do_help, "this help" },
 	{ NULL, NULL, NULL },
