@@ -353,11 +353,18 @@ uint32_t edgeai_ring_peek(struct edgeai_ring *ring, uint32_t max,
 	return (uint32_t)n;
 }
 
+/* The header of the slot of position @pos. */
+static struct edgeai_slot_hdr *slot_at(const struct edgeai_ring *ring,
+				       uint64_t pos)
+{
+	return (struct edgeai_slot_hdr *)
+		(ring->slots + (pos & ring->mask) * (uint64_t)ring->stride);
+}
+
 const struct edgeai_slot_hdr *edgeai_ring_slot(const struct edgeai_ring *ring,
 					       uint64_t pos)
 {
-	return (const struct edgeai_slot_hdr *)
-		(ring->slots + (pos & ring->mask) * (uint64_t)ring->stride);
+	return slot_at(ring, pos);
 }
 
 int edgeai_ring_slot_valid(const struct edgeai_ring *ring, uint64_t pos)
@@ -425,8 +432,7 @@ struct edgeai_slot_hdr *edgeai_ring_slot_mut(struct edgeai_ring *ring,
 {
 	if (ring->role != EDGEAI_ROLE_PRODUCER)
 		return NULL;
-	return (struct edgeai_slot_hdr *)
-		(ring->slots + (pos & ring->mask) * (uint64_t)ring->stride);
+	return slot_at(ring, pos);
 }
 
 /*
@@ -446,8 +452,7 @@ static int publish_head(struct edgeai_ring *ring, uint32_t n,
 	if ((!n && !dropped) || n > edgeai_ring_reserve(ring, n, NULL))
 		return -EINVAL;
 	for (pos = ring->head; pos < end; pos++) {
-		h = (struct edgeai_slot_hdr *)
-			(ring->slots + (pos & ring->mask) * (uint64_t)ring->stride);
+		h = slot_at(ring, pos);
 		h->seq = pos + ring->seq_off + dropped;
 		if (!h->ts_ns) {
 			if (!ts) {
