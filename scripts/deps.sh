@@ -2,13 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install every Debian package that building, testing, the demo and the
-# benchmarks of edgeai need. Idempotent: when everything is present it only
-# runs dpkg-query and exits in well under a second.
+# benchmarks of edgeai need, and mount the BPF filesystem at /sys/fs/bpf
+# where it is missing (systemd mounts it at boot; a minimal system or a
+# container may not, and the XDP filter pins its maps there). Idempotent:
+# when everything is present it only runs dpkg-query and stat and exits in
+# well under a second.
 #
-#   scripts/deps.sh            install what is missing
+#   scripts/deps.sh            install what is missing, mount bpffs
 #   scripts/deps.sh --list     print the package list and exit
-#   scripts/deps.sh --check    exit 1 (and name them) if packages are missing
+#   scripts/deps.sh --check    exit 1 (and name them) if packages are
+#                              missing or bpffs is not mounted
 set -eu
+
+BPFFS=/sys/fs/bpf
 
 PKGS="
 build-essential make pkg-config git
@@ -48,18 +54,38 @@ for p in $PKGS; do
 	[ "$st" = "installed" ] || missing="$missing $p"
 done
 
-if [ -z "$missing" ]; then
-	exit 0
-fi
+bpffs_ok() {
+	[ "$(stat -f -c %T "$BPFFS" 2>/dev/null)" = bpf_fs ]
+}
+
 if [ "${1:-}" = "--check" ]; then
-	echo "deps.sh: missing packages:$missing" >&2
-	exit 1
+	rc=0
+	if [ -n "$missing" ]; then
+		echo "deps.sh: missing packages:$missing" >&2
+		rc=1
+	fi
+	if ! bpffs_ok; then
+		echo "deps.sh: $BPFFS is not a BPF filesystem (mount -t bpf bpf $BPFFS)" >&2
+		rc=1
+	fi
+	exit $rc
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
 else
 	SUDO=
+fi
+
+# The XDP filter's pins (edgeaictl bpf, edgeaid, the demo, the bpf lane).
+if ! bpffs_ok; then
+	echo "deps.sh: mounting the BPF filesystem at $BPFFS" >&2
+	$SUDO mount -t bpf bpf "$BPFFS" ||
+		echo "deps.sh: could not mount bpffs at $BPFFS: the XDP parts will fail or be skipped" >&2
+fi
+
+if [ -z "$missing" ]; then
+	exit 0
 fi
 
 echo "deps.sh: installing:$missing" >&2
