@@ -71,8 +71,8 @@ cleanup()
 
 inside()
 {
-	local w mode b n reps=5 hreps=9 ws="1 16 64 256" modes="poll uring"
-	local batches="1 16 64" n1=16384 n64=65536 nunix=16384
+	local w mode b n reps=5 hreps=11 ws="1 16 64 256" modes="poll uring"
+	local batches="1 16 64" n1=65536 n64=262144 nunix=16384
 	# hreps: the emulated hand-off times wander with the host's load
 	if [ "$QUICK" = 1 ]; then
 		SAMPLES=2000 ws=64 modes=poll batches="1 64" n1=2048 n64=4096 nunix=2048 hreps=5

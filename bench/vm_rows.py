@@ -130,13 +130,15 @@ def main():
                                "wake-ups/sample", "bytes copied/sample",
                                "producer waits for room/sample", "runs x samples"],
                    "rows": trows,
-                   "note": "40-byte samples (seq, sensor id, checksum, 6 x f32); producer "
+                   "note": "Samples of seq, sensor id, checksum and 6 x f32: 40-byte records "
+                           "(pipe, datagrams, shm), one 64-byte slot each in a ring (the "
+                           "values as the [6] f32 payload, the rest in the slot header); producer "
                            "pinned to CPU 0, consumer to CPU 1 of the 2-vCPU guest; 1024 "
                            "slots (ring, shm), a 64 KiB pipe, max_dgram_qlen 512 and 4 MiB "
                            "socket buffers. Every sample was checked by the consumer "
-                           "(sequence, values, checksum; for the ring also the slot's seq, "
-                           "stamped by the kernel, or for the USER_HEAD ring by the "
-                           "producer's library): all runs passed. Syscalls are counted by each "
+                           "(sequence, sensor id, values, checksum; on a ring the sequence is "
+                           "the slot's seq, stamped by the kernel, or for the USER_HEAD ring "
+                           "by the producer's library): all runs passed. Syscalls are counted by each "
                            "side's loop (the ring producer's by libedgeai: a USER_HEAD publish "
                            "enters the kernel only when the consumer waits); "
                            "wake-ups are the module's (ring) or the eventfd writes (shm); "
