@@ -148,7 +148,8 @@ def main():
                            "eventfd the consumer writes; the ring producer sleeps in "
                            "edgeai_ring_wait() (poll(POLLOUT) with the batch as its "
                            "watermark of free slots) until the module sees the consumer "
-                           "free that much. The VM kernel's allocation debugging "
+                           "free that much (the consumer's edgeai_ring_release() tells it "
+                           "at once when the producer waits: EDGEAI_CTRL_F_ROOM_WAIT). The VM kernel's allocation debugging "
                            "(slub_debug, page_poison, init_on_free) is switched off. The guest is emulated "
                            "(qemu TCG): a syscall costs far more than on hardware, so "
                            "syscall-heavy paths look worse than they would natively."})

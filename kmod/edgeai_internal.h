@@ -28,7 +28,7 @@
 #define EDGEAI_FEATURES (EDGEAI_FEAT_RINGS | EDGEAI_FEAT_POLL | \
 			 EDGEAI_FEAT_OVERWRITE | EDGEAI_FEAT_USER_PRODUCER | \
 			 EDGEAI_FEAT_PRODUCER_WAKE | EDGEAI_FEAT_USER_HEAD | \
-			 EDGEAI_FEAT_URING_IMPL)
+			 EDGEAI_FEAT_ROOM_WAIT | EDGEAI_FEAT_URING_IMPL)
 
 #define EDGEAI_MAX_SLOT_SIZE	SZ_1M
 #define EDGEAI_SLOT_ALIGN	64
@@ -173,6 +173,8 @@ int edgeai_ring_destroy(u32 id, const char *name);
 void edgeai_ring_destroy_all(void);
 void edgeai_ring_sync_tail(struct edgeai_ring *ring);
 void edgeai_ring_sync_head(struct edgeai_ring *ring);
+void edgeai_ring_room_wait(struct edgeai_ring *ring, u32 want);
+void edgeai_ring_sync(struct edgeai_ring *ring);
 void edgeai_ring_need_wakeup(struct edgeai_ring *ring);
 void edgeai_ring_woken(struct edgeai_ring *ring);
 void edgeai_ring_fill_offsets(const struct edgeai_ring *ring,

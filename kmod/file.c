@@ -157,12 +157,17 @@ static __poll_t edgeai_poll(struct file *file, struct poll_table_struct *pt)
 		}
 		break;
 	case EDGEAI_ROLE_PRODUCER:
-		/* Room for a batch of @watermark slots, or a wake-up later. */
+		/*
+		 * Room for a batch of @watermark slots, or a wake-up later:
+		 * from the consumer's RING_SYNC (ROOM_WAIT) or any read of
+		 * its tail. edgeai_ring_room_wait() looks at the tail again.
+		 */
+		if (ring->slot_count - (ring->res_pos - ring->tail) <
+		    ef->watermark && !ring->dead)
+			edgeai_ring_room_wait(ring, ef->watermark);
 		if (ring->slot_count - (ring->res_pos - ring->tail) >=
 		    ef->watermark)
 			mask |= EPOLLOUT | EPOLLWRNORM;
-		else if (!ring->dead)
-			ring->room_want = ef->watermark;
 		break;
 	default:
 		break;

@@ -317,6 +317,19 @@ static int edgeai_ioctl_wait_cancel(struct file *file)
 	return 0;
 }
 
+static int edgeai_ioctl_ring_sync(struct file *file)
+{
+	struct edgeai_file *ef = file->private_data;
+	struct edgeai_ring *ring = edgeai_file_ring(ef);
+
+	if (!ring)
+		return -ENXIO;
+	if (ef->role != EDGEAI_ROLE_CONSUMER && ef->role != EDGEAI_ROLE_PRODUCER)
+		return -EPERM;
+	edgeai_ring_sync(ring);
+	return 0;
+}
+
 long edgeai_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -338,6 +351,8 @@ long edgeai_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return edgeai_ioctl_ring_publish(file, uarg);
 	case EDGEAI_IOC_WAIT_CANCEL:
 		return edgeai_ioctl_wait_cancel(file);
+	case EDGEAI_IOC_RING_SYNC:
+		return edgeai_ioctl_ring_sync(file);
 	default:
 		return -ENOTTY;
 	}

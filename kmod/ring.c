@@ -527,6 +527,14 @@ u32 edgeai_ring_slot_size(const struct edgeai_ring *ring)
 }
 EXPORT_SYMBOL_GPL(edgeai_ring_slot_size);
 
+/* No producer waits for room (any more): no RING_SYNC needed. */
+static void edgeai_ring_room_woken(struct edgeai_ring *ring)
+{
+	if (ring->ctrl->flags & EDGEAI_CTRL_F_ROOM_WAIT)
+		WRITE_ONCE(ring->ctrl->flags,
+			   ring->ctrl->flags & ~EDGEAI_CTRL_F_ROOM_WAIT);
+}
+
 static void edgeai_ring_kill(struct edgeai_ring *ring)
 {
 	struct edgeai_file *ef;
@@ -537,6 +545,8 @@ static void edgeai_ring_kill(struct edgeai_ring *ring)
 	/* A USER_HEAD producer's last store still counts; later ones not. */
 	edgeai_ring_sync_head(ring);
 	ring->dead = true;
+	ring->room_want = 0;
+	edgeai_ring_room_woken(ring);
 	WRITE_ONCE(ring->ctrl->flags, ring->ctrl->flags | EDGEAI_CTRL_F_DEAD);
 	ef = ring->consumer;
 	if (ef && ef->wait.state == EDGEAI_WAIT_PENDING) {
@@ -713,6 +723,7 @@ void edgeai_ring_sync_tail(struct edgeai_ring *ring)
 	if (ring->room_want &&
 	    ring->slot_count - (ring->res_pos - t) >= ring->room_want) {
 		ring->room_want = 0;
+		edgeai_ring_room_woken(ring);
 		wake_up_interruptible_poll(&ring->wq, EPOLLOUT | EPOLLWRNORM);
 	}
 }
@@ -766,6 +777,29 @@ void edgeai_ring_need_wakeup(struct edgeai_ring *ring)
 	edgeai_ring_sync_head(ring);
 }
 
+/**
+ * edgeai_ring_room_wait() - the producer is going to wait for room
+ * @ring: the ring, with @ring->lock held
+ * @want: free slots it waits for
+ *
+ * Notes @want for edgeai_ring_sync_tail() and sets
+ * EDGEAI_CTRL_F_ROOM_WAIT, so that the consumer's next release of slots
+ * is followed by a RING_SYNC, then reads the consumer's tail again: the
+ * full barrier pairs with the consumer's between its store of the tail
+ * and its read of the flag, so either the consumer sees the flag or this
+ * sees its tail (and, with the room there, wakes and clears at once).
+ */
+void edgeai_ring_room_wait(struct edgeai_ring *ring, u32 want)
+{
+	lockdep_assert_held(&ring->lock);
+	ring->room_want = want;
+	WRITE_ONCE(ring->ctrl->flags,
+		   ring->ctrl->flags | EDGEAI_CTRL_F_ROOM_WAIT);
+	/* Flag store, then tail load; the consumer: tail store, flag load. */
+	smp_mb();
+	edgeai_ring_sync_tail(ring);
+}
+
 /* The consumer is not waiting (any more): no RING_PUBLISH needed. */
 void edgeai_ring_woken(struct edgeai_ring *ring)
 {
@@ -809,6 +843,24 @@ static void edgeai_ring_notify_unlock(struct edgeai_ring *ring,
 		wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM);
 	if (kick)
 		edgeai_wait_kick(ef);
+}
+
+/**
+ * edgeai_ring_sync() - EDGEAI_IOC_RING_SYNC: take in the tail and the head
+ * @ring: the ring
+ *
+ * Takes in the consumer's tail, waking a producer that waits for the room
+ * it frees, and a USER_HEAD producer's head, waking a consumer whose
+ * watermark or io_uring wait it reaches.
+ */
+void edgeai_ring_sync(struct edgeai_ring *ring)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	edgeai_ring_sync_head(ring);
+	edgeai_ring_sync_tail(ring);
+	edgeai_ring_notify_unlock(ring, flags);
 }
 
 /*

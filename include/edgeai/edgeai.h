@@ -108,7 +108,9 @@ int edgeai_ring_dead(const struct edgeai_ring *ring);
  * Consumer. edgeai_ring_peek() returns how many slots are ready (at most
  * @max) starting at position *@first; read them in place with
  * edgeai_ring_slot(), then hand them back with edgeai_ring_release().
- * No syscall. In OVERWRITE rings a consumer that fell behind skips what
+ * No syscall, except that edgeai_ring_release() wakes a userspace
+ * producer sleeping for room (EDGEAI_FEAT_ROOM_WAIT: one RING_SYNC when
+ * the kernel flagged it). In OVERWRITE rings a consumer that fell behind skips what
  * was overwritten (counted in edgeai_ring_lost()), and must check
  * edgeai_ring_slot_valid() after reading a slot.
  */
@@ -155,7 +157,8 @@ int edgeai_ring_publish(struct edgeai_ring *ring, uint32_t n,
 /*
  * Syscalls this handle's data path made: edgeai_ring_publish() (one a
  * call, or, on a USER_HEAD ring, only when the consumer waits or drops
- * are reported) and edgeai_ring_wait().
+ * are reported), edgeai_ring_wait() and edgeai_ring_release() (only to
+ * wake a producer that waits for room).
  */
 uint64_t edgeai_ring_syscalls(const struct edgeai_ring *ring);
 

@@ -33,7 +33,9 @@ struct edgeai_ring {
 	uint64_t *c_tail;		/* CONS */
 	uint64_t *p_head;		/* SLOTS: a USER_HEAD ring's head */
 	uint64_t seq_off;		/* USER_HEAD producer: seq - position */
-	uint64_t syscalls;		/* made by publish and wait */
+	uint64_t syscalls;		/* made by publish, wait, release */
+	bool room_wait;			/* consumer: a userspace producer may
+					 * wait for room (EDGEAI_CTRL_F_ROOM_WAIT) */
 	unsigned char *slots;
 	void *ctrl, *cons, *slots_map;
 	size_t ctrl_len, cons_len, slots_len;
@@ -237,6 +239,8 @@ static int ring_open(const char *name, uint32_t id,
 	if (ret)
 		goto err_unmap;
 	r->tail = __atomic_load_n(r->c_tail, __ATOMIC_ACQUIRE);
+	r->room_wait = r->role == EDGEAI_ROLE_CONSUMER &&
+		       (r->info.ring_flags & EDGEAI_RING_F_USER_PRODUCER);
 	if (r->p_head && r->role == EDGEAI_ROLE_PRODUCER) {
 		struct edgeai_ring_stats st;
 
@@ -372,10 +376,25 @@ int edgeai_ring_slot_valid(const struct edgeai_ring *ring, uint64_t pos)
 	return pos >= __atomic_load_n(ring->k_tail_floor, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Hand slots back. A producer of the ring that sleeps for room (its poll
+ * set EDGEAI_CTRL_F_ROOM_WAIT) is woken through RING_SYNC at once, not
+ * when we next wait (docs/ring-abi.md: the tail and the flag pair up).
+ */
 void edgeai_ring_release(struct edgeai_ring *ring, uint32_t n)
 {
 	ring->tail += n;
 	__atomic_store_n(ring->c_tail, ring->tail, __ATOMIC_RELEASE);
+	if (!ring->room_wait)
+		return;
+	/* Tail store, then flag load; the kernel: flag store, tail load. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(ring->k_flags, __ATOMIC_RELAXED) &
+	    EDGEAI_CTRL_F_ROOM_WAIT) {
+		ring->syscalls++;
+		/* Nothing to report: the tail is stored either way. */
+		(void)ioctl(ring->fd, EDGEAI_IOC_RING_SYNC);
+	}
 }
 
 uint64_t edgeai_ring_lost(const struct edgeai_ring *ring)

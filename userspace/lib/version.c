@@ -14,9 +14,10 @@ static const char *const feature_names[64] = {
 	[4] = "user_producer",	/* EDGEAI_FEAT_USER_PRODUCER */
 	[5] = "producer_wake",	/* EDGEAI_FEAT_PRODUCER_WAKE */
 	[6] = "user_head",	/* EDGEAI_FEAT_USER_HEAD */
+	[7] = "room_wait",	/* EDGEAI_FEAT_ROOM_WAIT */
 };
 
-_Static_assert(EDGEAI_FEATURES_KNOWN == (1ULL << 7) - 1,
+_Static_assert(EDGEAI_FEATURES_KNOWN == (1ULL << 8) - 1,
 	       "name every EDGEAI_FEAT_* bit above");
 
 const char *edgeai_version(void)

@@ -37,7 +37,8 @@
 #define EDGEAI_FEAT_USER_PRODUCER (1ULL << 4)	/* EDGEAI_RING_F_USER_PRODUCER */
 #define EDGEAI_FEAT_PRODUCER_WAKE (1ULL << 5)	/* POLLOUT wakes, free watermark */
 #define EDGEAI_FEAT_USER_HEAD	(1ULL << 6)	/* EDGEAI_RING_F_USER_HEAD */
-#define EDGEAI_FEATURES_KNOWN	((1ULL << 7) - 1)
+#define EDGEAI_FEAT_ROOM_WAIT	(1ULL << 7)	/* CTRL_F_ROOM_WAIT, RING_SYNC */
+#define EDGEAI_FEATURES_KNOWN	((1ULL << 8) - 1)
 
 /*
  * Element types of a tensor. Values are stable ABI; 0 is invalid so that a
@@ -215,6 +216,18 @@ struct edgeai_ring_create {
  *    ctrl.flags, and calls EDGEAI_IOC_RING_PUBLISH with that head when the
  *    flag is set (or to report drops). Neither side can miss the other.
  *
+ * A userspace producer waiting for room (EDGEAI_FEAT_ROOM_WAIT), the same
+ * way round:
+ *  - when the producer's poll() finds fewer free slots than its watermark,
+ *    the kernel sets EDGEAI_CTRL_F_ROOM_WAIT in ctrl.flags, then reads
+ *    cons.tail again;
+ *  - a consumer store-releases cons.tail, then (after a full barrier)
+ *    reads ctrl.flags, and calls EDGEAI_IOC_RING_SYNC when the flag is
+ *    set: the kernel takes the tail in and wakes the producer once the
+ *    room it waits for is there, clearing the flag. Without that call the
+ *    producer sleeps until the kernel next reads the tail (the consumer's
+ *    poll(), io_uring wait or RING_STATS).
+ *
  * @ctrl_head: __u64, published producer position (CTRL)
  * @ctrl_tail_floor: __u64 (CTRL)
  * @ctrl_flags: __u32, EDGEAI_CTRL_F_* (CTRL)
@@ -245,6 +258,7 @@ struct edgeai_ring_offsets {
 /* Bits in the __u32 at ctrl_flags. */
 #define EDGEAI_CTRL_F_DEAD	(1U << 0)	/* ring destroyed: no more data */
 #define EDGEAI_CTRL_F_NEED_WAKEUP (1U << 1)	/* USER_HEAD: a consumer waits */
+#define EDGEAI_CTRL_F_ROOM_WAIT	(1U << 2)	/* a producer waits for room */
 
 /**
  * struct edgeai_slot_hdr - at the start of every slot, payload follows
@@ -474,5 +488,12 @@ struct edgeai_uring_wait {
 #define EDGEAI_IOC_RING_DESTROY	_IOW(EDGEAI_IOC_MAGIC, 0x05, struct edgeai_ring_destroy)
 #define EDGEAI_IOC_RING_PUBLISH	_IOWR(EDGEAI_IOC_MAGIC, 0x06, struct edgeai_ring_publish)
 #define EDGEAI_IOC_WAIT_CANCEL	_IO(EDGEAI_IOC_MAGIC, 0x07)
+/*
+ * On an attached consumer or producer fd (-ENXIO unattached, -EPERM for an
+ * observer): take in the consumer's tail and a USER_HEAD producer's head,
+ * waking a producer whose room or a consumer whose watermark they reach
+ * (EDGEAI_FEAT_ROOM_WAIT). No argument.
+ */
+#define EDGEAI_IOC_RING_SYNC	_IO(EDGEAI_IOC_MAGIC, 0x08)
 
 #endif /* _UAPI_LINUX_EDGEAI_H */
