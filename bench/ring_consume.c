@@ -102,8 +102,11 @@ int main(int argc, char **argv)
 					io_uring_cqe_seen(&uring, cqe);
 				}
 			} else {
+				uint64_t s0 = edgeai_ring_syscalls(r);
+
+				/* libedgeai counts: it may enter no poll() */
 				ret = edgeai_ring_wait(r, 100);
-				syscalls++;
+				syscalls += edgeai_ring_syscalls(r) - s0;
 				idle_ms = ret == -ETIMEDOUT ? idle_ms + 100 : 0;
 			}
 			continue;

@@ -83,7 +83,17 @@ struct edgeai_ring_opts {
 	uint32_t watermark;	/* poll() watermark: slots ready (consumer)
 				 * or free (producer); 0 means 1 */
 	const char *dev_path;	/* NULL: $EDGEAI_DEV or EDGEAI_DEV_PATH */
+	int32_t wait_spins;	/* consumer: times edgeai_ring_wait() looks
+				 * at the ring before it sleeps; 0 means
+				 * EDGEAI_WAIT_SPINS, -1 never */
 };
+
+/*
+ * A consumer's edgeai_ring_wait() first looks at the ring this many times
+ * (a few microseconds natively, no syscall): a batch published meanwhile
+ * costs neither side a syscall nor a sleep and a wake-up.
+ */
+#define EDGEAI_WAIT_SPINS	512
 
 /*
  * Attach to the ring named @name (or with id @id) in @opts->role and map
@@ -124,7 +134,9 @@ uint64_t edgeai_ring_lost(const struct edgeai_ring *ring);
 /*
  * Block in poll() until at least the watermark is ready, the ring dies or
  * @timeout_ms passes (-1: forever). Returns slots ready, or -errno
- * (-ETIMEDOUT). On a producer's ring: until at least the watermark is
+ * (-ETIMEDOUT). A consumer first looks at the ring up to
+ * edgeai_ring_opts.wait_spins times (unless @timeout_ms is 0) and returns
+ * without a syscall if the watermark is reached meanwhile. On a producer's ring: until at least the watermark is
  * free; returns the free slots, -ENODEV once the ring is destroyed. The
  * module learns of slots a consumer released when that consumer enters it
  * (poll, io_uring wait, stats) and wakes the producer then; with an older

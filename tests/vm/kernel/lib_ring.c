@@ -60,7 +60,7 @@ int main(void)
 	struct edgeai_ring *p, *c;
 	struct edgeai_dev *dev;
 	uint32_t shape = 3, i, n, seen = 0;
-	uint64_t first;
+	uint64_t first, sc;
 
 	T_ASSERT(edgeai_dev_open(NULL, &dev) == 0);
 	T_EQ(edgeai_ring_args(&args, "lib-ring", 64, EDGEAI_DTYPE_F32, 1,
@@ -85,11 +85,19 @@ int main(void)
 	T_CHECK(edgeai_ring_slot_mut(c, 0) == NULL);	/* consumers read */
 
 	uring_wait(c);
+	sc = edgeai_ring_syscalls(c);
 	T_ERRNO(edgeai_ring_wait(c, 0), ETIMEDOUT);
+	T_EQ(edgeai_ring_syscalls(c), sc + 1);	/* timeout 0: poll() at once */
 	produce(p, 10, 0);
 	T_ERRNO(edgeai_ring_wait(c, 0), ETIMEDOUT);	/* below watermark */
+	sc = edgeai_ring_syscalls(c);
+	T_ERRNO(edgeai_ring_wait(c, 50), ETIMEDOUT);	/* looked, then slept */
+	T_EQ(edgeai_ring_syscalls(c), sc + 1);
 	produce(p, N - 10, 10);
+	/* The watermark is there: found by looking, no poll() (wait_spins). */
+	sc = edgeai_ring_syscalls(c);
 	T_EQ(edgeai_ring_wait(c, 1000), N);
+	T_EQ(edgeai_ring_syscalls(c), sc);
 
 	while ((n = edgeai_ring_peek(c, 7, &first)) > 0) {
 		for (i = 0; i < n; i++) {
