@@ -226,4 +226,51 @@ static inline int t_wait_child(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+#ifdef EDGEAI_EDGEAI_H
+/*
+ * A libedgeai producer fills @n reserved slots from @first with the u64
+ * payloads @seq, @seq + 1, ... (@len bytes a slot) and publishes them.
+ */
+static inline void t_lib_publish_seq(struct edgeai_ring *p, uint64_t first,
+				     uint32_t n, uint64_t seq, uint32_t len)
+{
+	uint32_t k;
+
+	for (k = 0; k < n; k++) {
+		struct edgeai_slot_hdr *h = edgeai_ring_slot_mut(p, first + k);
+		uint64_t v = seq + k;
+
+		h->len = len;
+		h->ts_ns = 1;
+		h->sensor_id = 0;
+		h->tag = 0;
+		h->flags = 0;
+		memcpy(h + 1, &v, sizeof(v));
+	}
+	T_EQ(edgeai_ring_publish(p, n, 0), 0);
+}
+
+/*
+ * A libedgeai consumer reads @n slots from @first, expecting the seq and
+ * u64 payload *@got, *@got + 1, ... (a mismatch counts in *@bad), and
+ * releases them.
+ */
+static inline void t_lib_consume_seq(struct edgeai_ring *c, uint64_t first,
+				     uint32_t n, uint64_t *got, uint64_t *bad)
+{
+	uint32_t k;
+
+	for (k = 0; k < n; k++) {
+		const struct edgeai_slot_hdr *h = edgeai_ring_slot(c, first + k);
+		uint64_t v;
+
+		memcpy(&v, edgeai_slot_payload(h), sizeof(v));
+		if (h->seq != *got || v != *got)
+			(*bad)++;
+		(*got)++;
+	}
+	edgeai_ring_release(c, n);
+}
+#endif
+
 #endif /* EDGEAI_VM_TEST_H */

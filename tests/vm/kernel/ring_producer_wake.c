@@ -226,7 +226,7 @@ static void *lib_consumer(void *arg)
 	struct lib_cons *c = arg;
 
 	while (c->got < c->total) {
-		uint64_t first, k;
+		uint64_t first;
 		uint32_t n = edgeai_ring_peek(c->r, UINT32_MAX, &first);
 
 		if (!n) {
@@ -238,17 +238,7 @@ static void *lib_consumer(void *arg)
 			}
 			continue;
 		}
-		for (k = 0; k < n; k++) {
-			const struct edgeai_slot_hdr *h =
-				edgeai_ring_slot(c->r, first + k);
-			uint64_t v;
-
-			memcpy(&v, edgeai_slot_payload(h), sizeof(v));
-			if (h->seq != c->got || v != c->got)
-				c->bad++;
-			c->got++;
-		}
-		edgeai_ring_release(c->r, n);
+		t_lib_consume_seq(c->r, first, n, &c->got, &c->bad);
 	}
 	return NULL;
 }
@@ -287,8 +277,6 @@ static void lib_part(int adm)
 	lc.total = total;
 	T_ASSERT(!pthread_create(&th, NULL, lib_consumer, &lc));
 	while (seq < total) {
-		uint32_t k;
-
 		while (edgeai_ring_reserve(p, WANT, &first) < WANT) {
 			waits++;
 			ret = edgeai_ring_wait(p, LONG_MS);
@@ -298,19 +286,7 @@ static void lib_part(int adm)
 				exit(T_FAIL);
 			}
 		}
-		for (k = 0; k < WANT; k++) {
-			struct edgeai_slot_hdr *h =
-				edgeai_ring_slot_mut(p, first + k);
-			uint64_t v = seq + k;
-
-			h->len = SSIZE;
-			h->ts_ns = 1;
-			h->sensor_id = 0;
-			h->tag = 0;
-			h->flags = 0;
-			memcpy(h + 1, &v, sizeof(v));
-		}
-		T_EQ(edgeai_ring_publish(p, WANT, 0), 0);
+		t_lib_publish_seq(p, first, WANT, seq, SSIZE);
 		seq += WANT;
 	}
 	pthread_join(th, NULL);

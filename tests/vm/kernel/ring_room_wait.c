@@ -199,24 +199,14 @@ static void *lib_consumer(void *arg)
 	struct lib_cons *c = arg;
 
 	while (c->got < c->total) {
-		uint64_t first, k;
+		uint64_t first;
 		uint32_t n = edgeai_ring_peek(c->r, UINT32_MAX, &first);
 
 		if (!n) {
 			usleep(100);
 			continue;
 		}
-		for (k = 0; k < n; k++) {
-			const struct edgeai_slot_hdr *h =
-				edgeai_ring_slot(c->r, first + k);
-			uint64_t v;
-
-			memcpy(&v, edgeai_slot_payload(h), sizeof(v));
-			if (h->seq != c->got || v != c->got)
-				c->bad++;
-			c->got++;
-		}
-		edgeai_ring_release(c->r, n);
+		t_lib_consume_seq(c->r, first, n, &c->got, &c->bad);
 	}
 	return NULL;
 }
@@ -244,8 +234,6 @@ static void lib_part(int adm, uint32_t flags, const char *what)
 	lc.total = total;
 	T_ASSERT(!pthread_create(&th, NULL, lib_consumer, &lc));
 	while (seq < total) {
-		uint32_t k;
-
 		while (edgeai_ring_reserve(p, WANT, &first) < WANT) {
 			uint64_t t0 = t_now_ns(), ns;
 			int ret;
@@ -262,19 +250,7 @@ static void lib_part(int adm, uint32_t flags, const char *what)
 				exit(T_FAIL);
 			}
 		}
-		for (k = 0; k < WANT; k++) {
-			struct edgeai_slot_hdr *h =
-				edgeai_ring_slot_mut(p, first + k);
-			uint64_t v = seq + k;
-
-			h->len = SSIZE;
-			h->ts_ns = 1;
-			h->sensor_id = 0;
-			h->tag = 0;
-			h->flags = 0;
-			memcpy(h + 1, &v, sizeof(v));
-		}
-		T_EQ(edgeai_ring_publish(p, WANT, 0), 0);
+		t_lib_publish_seq(p, first, WANT, seq, SSIZE);
 		seq += WANT;
 	}
 	pthread_join(th, NULL);
