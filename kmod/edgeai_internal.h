@@ -172,6 +172,13 @@ struct edgeai_ring *edgeai_ring_find_next(u32 id);
 int edgeai_ring_destroy(u32 id, const char *name);
 void edgeai_ring_destroy_all(void);
 void edgeai_ring_sync_tail(struct edgeai_ring *ring);
+
+/* Slots a userspace producer may still reserve if the tail were @tail. */
+static inline u64 edgeai_ring_room(const struct edgeai_ring *ring, u64 tail)
+{
+	return ring->slot_count - (ring->res_pos - tail);
+}
+
 void edgeai_ring_sync_head(struct edgeai_ring *ring);
 void edgeai_ring_room_wait(struct edgeai_ring *ring, u32 want);
 void edgeai_ring_sync(struct edgeai_ring *ring);

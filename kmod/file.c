@@ -162,11 +162,10 @@ static __poll_t edgeai_poll(struct file *file, struct poll_table_struct *pt)
 		 * from the consumer's RING_SYNC (ROOM_WAIT) or any read of
 		 * its tail. edgeai_ring_room_wait() looks at the tail again.
 		 */
-		if (ring->slot_count - (ring->res_pos - ring->tail) <
-		    ef->watermark && !ring->dead)
+		if (edgeai_ring_room(ring, ring->tail) < ef->watermark &&
+		    !ring->dead)
 			edgeai_ring_room_wait(ring, ef->watermark);
-		if (ring->slot_count - (ring->res_pos - ring->tail) >=
-		    ef->watermark)
+		if (edgeai_ring_room(ring, ring->tail) >= ef->watermark)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		break;
 	default:

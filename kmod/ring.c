@@ -720,8 +720,7 @@ void edgeai_ring_sync_tail(struct edgeai_ring *ring)
 	 * kernel has seen the room. Its poll entry only takes the wait
 	 * queue's lock, never ring->lock, so the nesting is one way.
 	 */
-	if (ring->room_want &&
-	    ring->slot_count - (ring->res_pos - t) >= ring->room_want) {
+	if (ring->room_want && edgeai_ring_room(ring, t) >= ring->room_want) {
 		ring->room_want = 0;
 		edgeai_ring_room_woken(ring);
 		wake_up_interruptible_poll(&ring->wq, EPOLLOUT | EPOLLWRNORM);

@@ -120,9 +120,9 @@ int edgeai_ring_dead(const struct edgeai_ring *ring);
  * edgeai_ring_slot(), then hand them back with edgeai_ring_release().
  * No syscall, except that edgeai_ring_release() wakes a userspace
  * producer sleeping for room (EDGEAI_FEAT_ROOM_WAIT: one RING_SYNC when
- * the kernel flagged it). In OVERWRITE rings a consumer that fell behind skips what
- * was overwritten (counted in edgeai_ring_lost()), and must check
- * edgeai_ring_slot_valid() after reading a slot.
+ * the kernel flagged it). In OVERWRITE rings a consumer that fell behind
+ * skips what was overwritten (counted in edgeai_ring_lost()), and must
+ * check edgeai_ring_slot_valid() after reading a slot.
  */
 uint32_t edgeai_ring_peek(struct edgeai_ring *ring, uint32_t max,
 			  uint64_t *first);
@@ -136,11 +136,13 @@ uint64_t edgeai_ring_lost(const struct edgeai_ring *ring);
  * @timeout_ms passes (-1: forever). Returns slots ready, or -errno
  * (-ETIMEDOUT). A consumer first looks at the ring up to
  * edgeai_ring_opts.wait_spins times (unless @timeout_ms is 0) and returns
- * without a syscall if the watermark is reached meanwhile. On a producer's ring: until at least the watermark is
- * free; returns the free slots, -ENODEV once the ring is destroyed. The
- * module learns of slots a consumer released when that consumer enters it
- * (poll, io_uring wait, stats) and wakes the producer then; with an older
- * module (no EDGEAI_FEAT_PRODUCER_WAKE) only @timeout_ms ends the wait.
+ * without a syscall if the watermark is reached meanwhile. On a
+ * producer's ring: until at least the watermark is free; returns the free
+ * slots, -ENODEV once the ring is destroyed. The module wakes the
+ * producer when it learns of the room: at once through the consumer's
+ * edgeai_ring_release() (EDGEAI_FEAT_ROOM_WAIT), else when the consumer
+ * next enters it (poll, io_uring wait, stats); with an older module (no
+ * EDGEAI_FEAT_PRODUCER_WAKE) only @timeout_ms ends the wait.
  */
 int edgeai_ring_wait(struct edgeai_ring *ring, int timeout_ms);
 
