@@ -226,6 +226,55 @@ static inline int t_wait_child(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+#if defined(PTHREAD_CREATE_JOINABLE) && defined(POLLOUT)
+/* A thread that sleeps in poll() for POLLOUT, and what it saw. */
+struct t_waiter {
+	int fd;
+	int timeout_ms;
+	pthread_t th;
+	int done;		/* atomic: poll() returned */
+	int ret;
+	short revents;
+	uint64_t ns;		/* how long it slept */
+};
+
+static inline void *t_waiter_thread(void *arg)
+{
+	struct t_waiter *w = arg;
+	struct pollfd p = { .fd = w->fd, .events = POLLOUT };
+	uint64_t t0 = t_now_ns();
+
+	w->ret = poll(&p, 1, w->timeout_ms);
+	w->revents = p.revents;
+	w->ns = t_now_ns() - t0;
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static inline void t_waiter_start(struct t_waiter *w, int fd, int timeout_ms)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->timeout_ms = timeout_ms;
+	if (pthread_create(&w->th, NULL, t_waiter_thread, w)) {
+		T_FAILF("pthread_create failed");
+		exit(T_FAIL);
+	}
+	/* Long enough for it to be asleep in poll() in an emulated guest. */
+	usleep(200000);
+}
+
+static inline int t_waiter_done(struct t_waiter *w)
+{
+	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
+}
+
+static inline void t_waiter_join(struct t_waiter *w)
+{
+	pthread_join(w->th, NULL);
+}
+#endif
+
 #ifdef EDGEAI_EDGEAI_H
 /*
  * A libedgeai producer fills @n reserved slots from @first with the u64

@@ -38,55 +38,9 @@ static struct {
 	uint64_t phead;
 } g;
 
-struct waiter {
-	int fd;
-	int timeout_ms;
-	pthread_t th;
-	int done;		/* atomic: poll() returned */
-	int ret;
-	short revents;
-	uint64_t ns;		/* how long it slept */
-};
-
 static void cleanup(void)
 {
 	t_destroy_rings(RING, RING2, NULL);
-}
-
-static void *wait_thread(void *arg)
-{
-	struct waiter *w = arg;
-	struct pollfd p = { .fd = w->fd, .events = POLLOUT };
-	uint64_t t0 = t_now_ns();
-
-	w->ret = poll(&p, 1, w->timeout_ms);
-	w->revents = p.revents;
-	w->ns = t_now_ns() - t0;
-	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
-	return NULL;
-}
-
-static void wait_start(struct waiter *w, int fd, int timeout_ms)
-{
-	memset(w, 0, sizeof(*w));
-	w->fd = fd;
-	w->timeout_ms = timeout_ms;
-	if (pthread_create(&w->th, NULL, wait_thread, w)) {
-		T_FAILF("pthread_create failed");
-		exit(T_FAIL);
-	}
-	/* Long enough for it to be asleep in poll() in an emulated guest. */
-	usleep(200000);
-}
-
-static int wait_done(struct waiter *w)
-{
-	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
-}
-
-static void wait_join(struct waiter *w)
-{
-	pthread_join(w->th, NULL);
 }
 
 static void publish_to(uint64_t head)
@@ -123,7 +77,7 @@ static void raw_part(int adm)
 	struct edgeai_ring_create c;
 	struct edgeai_ring_attach a;
 	struct edgeai_ring_stats s;
-	struct waiter w;
+	struct t_waiter w;
 	int ret;
 
 	c = t_ring_args(RING, NSLOTS, EDGEAI_DTYPE_U8, SSIZE);
@@ -153,20 +107,20 @@ static void raw_part(int adm)
 	 * slots and enters the kernel: not enough, it sleeps on. One more,
 	 * and the kernel reading it (RING_STATS) wakes it.
 	 */
-	wait_start(&w, g.pfd, LONG_MS);
-	T_CHECK(!wait_done(&w));
+	t_waiter_start(&w, g.pfd, LONG_MS);
+	T_CHECK(!t_waiter_done(&w));
 	t_store_release(t_tail(&g.cm), WANT - 1);
 	T_EQ(poll_now(g.cfd, POLLIN), POLLIN);
 	T_EQ(t_stats(g.cfd, g.id, &s), 0);
 	T_EQ(s.consumed, WANT - 1);
 	usleep(200000);
-	T_CHECK(!wait_done(&w));
+	T_CHECK(!t_waiter_done(&w));
 	/* Released without entering the kernel: nothing can wake it yet. */
 	t_store_release(t_tail(&g.cm), WANT);
 	usleep(200000);
-	T_CHECK(!wait_done(&w));
+	T_CHECK(!t_waiter_done(&w));
 	T_EQ(t_stats(g.cfd, g.id, &s), 0);
-	wait_join(&w);
+	t_waiter_join(&w);
 	T_EQ(w.ret, 1);
 	T_EQ(w.revents, POLLOUT);
 	printf("woken by RING_STATS after %.0f ms (timeout %d ms)\n",
@@ -176,19 +130,19 @@ static void raw_part(int adm)
 	/* Full again; this time the consumer's own poll() wakes it. */
 	publish_to(NSLOTS + WANT);
 	T_EQ(poll_now(g.pfd, POLLOUT), 0);
-	wait_start(&w, g.pfd, LONG_MS);
-	T_CHECK(!wait_done(&w));
+	t_waiter_start(&w, g.pfd, LONG_MS);
+	T_CHECK(!t_waiter_done(&w));
 	t_store_release(t_tail(&g.cm), 2 * WANT);
 	T_EQ(poll_now(g.cfd, POLLIN), POLLIN);
-	wait_join(&w);
+	t_waiter_join(&w);
 	T_EQ(w.ret, 1);
 	T_EQ(w.revents, POLLOUT);
 	T_CHECK(w.ns < LONG_MS * 1000000ull / 2);
 
 	/* No room and nobody frees any: the timeout, not a wake-up. */
 	publish_to(NSLOTS + 2 * WANT);
-	wait_start(&w, g.pfd, 300);
-	wait_join(&w);
+	t_waiter_start(&w, g.pfd, 300);
+	t_waiter_join(&w);
 	T_EQ(w.ret, 0);
 	T_EQ(w.revents, 0);
 
@@ -201,10 +155,10 @@ static void raw_part(int adm)
 	T_EQ(t_drops(&s), 0);
 
 	/* Destroyed under a sleeping producer: EPOLLHUP at once. */
-	wait_start(&w, g.pfd, LONG_MS);
-	T_CHECK(!wait_done(&w));
+	t_waiter_start(&w, g.pfd, LONG_MS);
+	T_CHECK(!t_waiter_done(&w));
 	T_EQ(t_ring_destroy_name(adm, RING), 0);
-	wait_join(&w);
+	t_waiter_join(&w);
 	T_EQ(w.ret, 1);
 	T_CHECK(w.revents & POLLHUP);
 	T_CHECK(w.ns < LONG_MS * 1000000ull / 2);

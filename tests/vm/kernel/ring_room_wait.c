@@ -54,45 +54,6 @@ static uint32_t ctrl_flags(const struct t_map *m)
 			       __ATOMIC_ACQUIRE);
 }
 
-struct waiter {
-	int fd;
-	pthread_t th;
-	int done;		/* atomic: poll() returned */
-	int ret;
-	short revents;
-	uint64_t ns;
-};
-
-static void *wait_thread(void *arg)
-{
-	struct waiter *w = arg;
-	struct pollfd p = { .fd = w->fd, .events = POLLOUT };
-	uint64_t t0 = t_now_ns();
-
-	w->ret = poll(&p, 1, LONG_MS);
-	w->revents = p.revents;
-	w->ns = t_now_ns() - t0;
-	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
-	return NULL;
-}
-
-static void wait_start(struct waiter *w, int fd)
-{
-	memset(w, 0, sizeof(*w));
-	w->fd = fd;
-	if (pthread_create(&w->th, NULL, wait_thread, w)) {
-		T_FAILF("pthread_create failed");
-		exit(T_FAIL);
-	}
-	/* Long enough for it to be asleep in poll() in an emulated guest. */
-	usleep(200000);
-}
-
-static int wait_done(struct waiter *w)
-{
-	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
-}
-
 static void publish(int pfd, struct t_map *pm, uint64_t from, uint64_t to)
 {
 	uint64_t pos;
@@ -112,7 +73,7 @@ static void raw_part(int adm)
 	struct edgeai_ring_attach a;
 	struct edgeai_ring_stats s;
 	struct t_map pm, cm;
-	struct waiter w;
+	struct t_waiter w;
 	int pfd, cfd, ofd, ret;
 	uint32_t id;
 
@@ -139,25 +100,25 @@ static void raw_part(int adm)
 	T_EQ(ctrl_flags(&cm) & EDGEAI_CTRL_F_ROOM_WAIT, 0);
 
 	/* Full: the producer goes to sleep and says so. */
-	wait_start(&w, pfd);
-	T_CHECK(!wait_done(&w));
+	t_waiter_start(&w, pfd, LONG_MS);
+	T_CHECK(!t_waiter_done(&w));
 	T_CHECK(ctrl_flags(&cm) & EDGEAI_CTRL_F_ROOM_WAIT);
 
 	/* Too little freed: it sleeps on, the flag stays. */
 	t_store_release(t_tail(&cm), WANT - 1);
 	T_EQ(t_ioctl(cfd, EDGEAI_IOC_RING_SYNC, NULL), 0);
 	usleep(200000);
-	T_CHECK(!wait_done(&w));
+	T_CHECK(!t_waiter_done(&w));
 	T_CHECK(ctrl_flags(&cm) & EDGEAI_CTRL_F_ROOM_WAIT);
 
 	/* A store alone wakes nobody: the kernel does not know of it. */
 	t_store_release(t_tail(&cm), WANT);
 	usleep(200000);
-	T_CHECK(!wait_done(&w));
+	T_CHECK(!t_waiter_done(&w));
 
 	/* RING_SYNC does: the room is there. */
 	T_EQ(t_ioctl(cfd, EDGEAI_IOC_RING_SYNC, NULL), 0);
-	pthread_join(w.th, NULL);
+	t_waiter_join(&w);
 	T_EQ(w.ret, 1);
 	T_EQ(w.revents, POLLOUT);
 	T_CHECK(w.ns < LONG_MS * 1000000ull / 2);
